@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvm-memattr: conformance tests for KVM/arm64 memory attributes.
+#
+#   make                  build the aarch64 suite binary ($(O)/memattr)
+#   make unit             build and run the host unit tests (native, no KVM)
+#   make check            unit tests + the suite under QEMU on the CI profiles
+#   make install INSTALL_PATH=DIR
+
+O ?= build
+HOST_ARCH := $(shell uname -m)
+ifeq ($(HOST_ARCH),aarch64)
+CROSS_COMPILE ?=
+else
+CROSS_COMPILE ?= aarch64-linux-gnu-
+endif
+CC_T := $(CROSS_COMPILE)gcc
+OBJCOPY_T := $(CROSS_COMPILE)objcopy
+HOSTCC ?= cc
+INSTALL_PATH ?= $(O)/install
+CHECK_PROFILES ?= max,neoverse-n1
+
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Ilib -Iguest
+CFLAGS_T := $(CFLAGS_COMMON) $(EXTRA_CFLAGS)
+LDFLAGS_T := -static
+
+# The freestanding guest agent: no libc, no FP/SIMD, linked at its load IPA.
+GUEST_CFLAGS := -std=gnu11 -O2 -Wall -ffreestanding -fno-builtin -nostdlib \
+	-mgeneral-regs-only -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -mstrict-align -Iguest
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_HDRS := $(wildcard lib/*.h) $(wildcard guest/*.h)
+TEST_SRCS := $(sort $(wildcard tests/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+# Pure-logic library modules the host unit tests link (no KVM, no arm64).
+UNIT_LIB_SRCS := lib/harness.c $(wildcard lib/s1pt.c lib/expect.c lib/known_issues.c)
+
+GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
+T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/agent_blob.o
+
+.PHONY: all unit check install clean kmod
+all: $(O)/memattr
+
+$(O)/guest/%.o: guest/%.S $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC_T) $(GUEST_CFLAGS) -c -o $@ $<
+$(O)/guest/%.o: guest/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC_T) $(GUEST_CFLAGS) -c -o $@ $<
+$(O)/guest/agent.elf: $(GUEST_OBJS) guest/agent.lds
+	$(CC_T) $(GUEST_CFLAGS) -T guest/agent.lds -Wl,--build-id=none -Wl,--no-warn-rwx-segments -o $@ $(GUEST_OBJS)
+$(O)/guest/agent.bin: $(O)/guest/agent.elf
+	$(OBJCOPY_T) -O binary $< $@
+
+$(O)/t/agent_blob.o: lib/agent_blob.S $(O)/guest/agent.bin
+	@mkdir -p $(dir $@)
+	$(CC_T) -c -I$(O)/guest -o $@ $<
+$(O)/t/%.o: %.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC_T) $(CFLAGS_T) -c -o $@ $<
+$(O)/memattr: $(T_OBJS)
+	$(CC_T) $(LDFLAGS_T) -o $@ $(T_OBJS)
+
+$(O)/host/unit_tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(CFLAGS_COMMON) -o $@ $(UNIT_SRCS) $(UNIT_LIB_SRCS)
+
+unit: $(O)/host/unit_tests
+	$(O)/host/unit_tests
+
+check: unit all
+	./run_tests.sh --profiles $(CHECK_PROFILES)
+
+install: all
+	install -d $(INSTALL_PATH)
+	install -m 0755 $(O)/memattr run_tests.sh $(INSTALL_PATH)/
+	install -m 0644 settings config $(INSTALL_PATH)/
+
+clean:
+	rm -rf $(O)

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "facts.h"
+#include "vm.h"
+
+struct km_facts km_facts;
+
+static bool read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return true;
+}
+
+/* The runner tags the kernel command line; natively it is absent. */
+static void read_cmdline(struct km_facts *f, char *cmdline, size_t len)
+{
+	char *p;
+
+	if (!read_file("/proc/cmdline", cmdline, len))
+		cmdline[0] = 0;
+	f->tcg = strstr(cmdline, "kvm_memattr.accel=tcg") != NULL;
+	p = strstr(cmdline, "kvm_memattr.profile=");
+	if (p)
+		sscanf(p + strlen("kvm_memattr.profile="), "%31s", f->profile);
+}
+
+/*
+ * The KVM mode is not in any register EL0 can read: take it from the boot
+ * log KVM prints at init, else from the kvm-arm.mode parameter.
+ */
+static void read_kvm_mode(struct km_facts *f, const char *cmdline)
+{
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *log = len > 0 ? malloc(len + 1) : NULL;
+	int n = log ? klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, len) : -1;
+
+	f->kvm_mode = KM_MODE_UNKNOWN;
+	if (n > 0) {
+		log[n] = 0;
+		snprintf(f->kvm_mode_src, sizeof(f->kvm_mode_src), "boot log");
+		if (strstr(log, "Protected nVHE mode initialized"))
+			f->kvm_mode = KM_MODE_PROTECTED;
+		else if (strstr(log, "nVHE mode initialized"))
+			f->kvm_mode = KM_MODE_NVHE;
+		else if (strstr(log, "VHE mode initialized"))
+			f->kvm_mode = KM_MODE_VHE;
+	}
+	free(log);
+	if (f->kvm_mode == KM_MODE_UNKNOWN) {
+		snprintf(f->kvm_mode_src, sizeof(f->kvm_mode_src), "cmdline");
+		if (strstr(cmdline, "kvm-arm.mode=protected"))
+			f->kvm_mode = KM_MODE_PROTECTED;
+		else if (strstr(cmdline, "kvm-arm.mode=nvhe"))
+			f->kvm_mode = KM_MODE_NVHE;
+		else
+			snprintf(f->kvm_mode_src, sizeof(f->kvm_mode_src), "not found");
+	}
+}
+
+static u64 read_ctr_el0(void)
+{
+	u64 v = 0;
+
+#ifdef __aarch64__
+	asm volatile("mrs %0, ctr_el0" : "=r"(v));
+#endif
+	return v;
+}
+
+static int read_vcpu_regs(struct km_facts *f)
+{
+	struct km_vm vm;
+	struct km_vcpu vcpu;
+	int r;
+
+	r = __km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
+	if (r)
+		return r;
+	f->ipa_limit = km_check_cap(vm.kvm_fd, KVM_CAP_ARM_VM_IPA_SIZE);
+	f->cap_gmem = km_check_cap(vm.fd, KVM_CAP_GUEST_MEMFD);
+	f->cap_gmem_flags = km_check_cap(vm.fd, KVM_CAP_GUEST_MEMFD_FLAGS);
+	f->cap_cpfn = km_check_cap(vm.fd, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+	f->cap_mte = km_check_cap(vm.fd, KVM_CAP_ARM_MTE);
+	r = __km_vcpu_create(&vm, &vcpu, 0);
+	if (!r) {
+		r = __km_get_reg(&vcpu, KM_REG_MIDR_EL1, &f->midr) ?:
+		    __km_get_reg(&vcpu, KM_REG_ID_AA64MMFR0, &f->id_aa64mmfr0) ?:
+		    __km_get_reg(&vcpu, KM_REG_ID_AA64MMFR1, &f->id_aa64mmfr1) ?:
+		    __km_get_reg(&vcpu, KM_REG_ID_AA64MMFR2, &f->id_aa64mmfr2) ?:
+		    __km_get_reg(&vcpu, KM_REG_ID_AA64PFR0, &f->id_aa64pfr0) ?:
+		    __km_get_reg(&vcpu, KM_REG_ID_AA64PFR1, &f->id_aa64pfr1) ?:
+		    __km_get_reg(&vcpu, KM_REG_CTR_EL0, &f->ctr_vcpu);
+		km_vcpu_destroy(&vcpu);
+	}
+	km_vm_destroy(&vm);
+	return r;
+}
+
+int km_facts_read(struct km_facts *f)
+{
+	char cmdline[1024], buf[64];
+	struct utsname u;
+	int r;
+
+	memset(f, 0, sizeof(*f));
+	f->page_size = sysconf(_SC_PAGESIZE);
+	if (uname(&u) == 0) {
+		snprintf(f->release, sizeof(f->release), "%s", u.release);
+		sscanf(u.release, "%u.%u.%u", &f->kver[0], &f->kver[1], &f->kver[2]);
+	}
+	read_cmdline(f, cmdline, sizeof(cmdline));
+	if (read_file("/proc/device-tree/compatible", buf, sizeof(buf)))
+		f->qemu_virt = strcmp(buf, "linux,dummy-virt") == 0;
+	if (read_file("/sys/devices/system/cpu/cpu0/regs/identification/midr_el1", buf,
+		      sizeof(buf)))
+		f->host_midr = strtoull(buf, NULL, 0);
+	f->ctr_el0 = read_ctr_el0();
+	read_kvm_mode(f, cmdline);
+
+	r = read_vcpu_regs(f);
+	/*
+	 * FWB is hidden from EL0 (the kernel reports 0 there), but KVM hands the
+	 * sanitised host value to its vCPUs.
+	 */
+	f->fwb = KM_FIELD(f->id_aa64mmfr2, 43, 40);
+	f->parange = KM_FIELD(f->id_aa64mmfr0, 3, 0);
+	f->mte = KM_FIELD(f->id_aa64pfr1, 11, 8);
+	f->dic = KM_FIELD(f->ctr_el0, 29, 29);
+	f->idc = KM_FIELD(f->ctr_el0, 28, 28);
+	return r;
+}
+
+const char *km_kvm_mode_str(enum km_kvm_mode m)
+{
+	switch (m) {
+	case KM_MODE_VHE: return "vhe";
+	case KM_MODE_NVHE: return "nvhe";
+	case KM_MODE_PROTECTED: return "protected";
+	default: return "unknown";
+	}
+}
+
+void km_facts_print(const struct km_facts *f)
+{
+	printf("# kernel: %s\n", f->release);
+	printf("# platform: %s, accel=%s, profile=%s\n",
+	       f->qemu_virt ? "qemu-virt" : "native", f->tcg ? "tcg" : "hw",
+	       f->profile[0] ? f->profile : "-");
+	printf("# MIDR_EL1=0x%llx (vcpu) 0x%llx (host sysfs)\n",
+	       (unsigned long long)f->midr, (unsigned long long)f->host_midr);
+	printf("# ID_AA64MMFR2_EL1=0x%016llx FWB=%u; ID_AA64MMFR0_EL1=0x%016llx PARange=%u\n",
+	       (unsigned long long)f->id_aa64mmfr2, f->fwb,
+	       (unsigned long long)f->id_aa64mmfr0, f->parange);
+	printf("# ID_AA64PFR1_EL1=0x%016llx MTE=%u\n", (unsigned long long)f->id_aa64pfr1,
+	       f->mte);
+	printf("# CTR_EL0=0x%llx (EL0) 0x%llx (vcpu) DIC=%u IDC=%u\n",
+	       (unsigned long long)f->ctr_el0, (unsigned long long)f->ctr_vcpu, f->dic, f->idc);
+	printf("# KVM: mode=%s (%s) ipa_limit=%d page_size=%ld\n", km_kvm_mode_str(f->kvm_mode),
+	       f->kvm_mode_src, f->ipa_limit, f->page_size);
+	printf("# KVM caps: GUEST_MEMFD=%d GUEST_MEMFD_FLAGS=0x%x CACHEABLE_PFNMAP_SUPPORTED=%d ARM_MTE=%d\n",
+	       f->cap_gmem, f->cap_gmem_flags, f->cap_cpfn, f->cap_mte);
+}
+
+bool km_kernel_at_least(const struct km_facts *f, unsigned int maj, unsigned int min,
+			unsigned int patch)
+{
+	if (f->kver[0] != maj)
+		return f->kver[0] > maj;
+	if (f->kver[1] != min)
+		return f->kver[1] > min;
+	return f->kver[2] >= patch;
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <sys/ioctl.h>
+
+#include "memslot.h"
+
+int __km_set_memslot(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (u64)(uintptr_t)hva,
+	};
+
+	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
+}
+
+int __km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva,
+		      int gmem_fd, u64 gmem_offset)
+{
+	struct km_userspace_memory_region2 r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (u64)(uintptr_t)hva,
+		.guest_memfd_offset = gmem_offset, .guest_memfd = (u32)gmem_fd,
+	};
+
+	return ioctl(vm->fd, KM_SET_USER_MEMORY_REGION2, &r) < 0 ? -errno : 0;
+}
+
+void km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva,
+		     int gmem_fd, u64 gmem_offset)
+{
+	int r = __km_set_memslot2(vm, slot, flags, gpa, size, hva, gmem_fd, gmem_offset);
+
+	errno = -r;
+	KM_CHECK(r == 0, "set memslot %u flags 0x%x gpa 0x%llx size 0x%llx", slot, flags,
+		 (unsigned long long)gpa, (unsigned long long)size);
+}
+
+int __km_delete_memslot(struct km_vm *vm, u32 slot)
+{
+	return __km_set_memslot2(vm, slot, 0, 0, 0, NULL, -1, 0);
+}

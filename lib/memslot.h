@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Memslots: KVM_SET_USER_MEMORY_REGION and ..._REGION2. */
+#ifndef KM_MEMSLOT_H
+#define KM_MEMSLOT_H
+
+#include "vm.h"
+
+/* v1 ioctl; 0 or -errno. */
+int __km_set_memslot(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva);
+
+/* v2 ioctl (KVM_SET_USER_MEMORY_REGION2); 0 or -errno.  gmem_fd unused
+ * unless flags has KVM_MEM_GUEST_MEMFD. */
+int __km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva,
+		      int gmem_fd, u64 gmem_offset);
+void km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva,
+		     int gmem_fd, u64 gmem_offset);
+
+/* Delete a slot (size 0); 0 or -errno. */
+int __km_delete_memslot(struct km_vm *vm, u32 slot);
+
+#endif /* KM_MEMSLOT_H */

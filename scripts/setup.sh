@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what kvm-memattr needs on a Debian/Ubuntu x86 (or arm64) host, from
+# the distribution's package registry only.  Idempotent: a second run only
+# checks.  Newer suites (bookworm-backports for QEMU >= 9.0, trixie-backports
+# and sid for arm64 kernels) are reached through a private apt configuration
+# under the cache directory, pinned so that the host's libc never upgrades.
+#
+# Usage: scripts/setup.sh [--kernel-version VER] [--no-kernel] [--modules]
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/common.sh
+. "$here/common.sh"
+
+kver=$KM_DEFAULT_KERNEL
+want_kernel=1
+want_modules=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel-version) kver=$2; shift 2 ;;
+	--no-kernel) want_kernel=0; shift ;;
+	--modules) want_modules=1; shift ;;
+	-h|--help) sed -n '3,12p' "$0"; exit 0 ;;
+	*) km_die 2 "setup: unknown option '$1' (see --help)" ;;
+	esac
+done
+
+[ "$(id -u)" = 0 ] || km_die 2 "setup: must run as root (installs packages)"
+command -v apt-get >/dev/null || km_die 2 "setup: needs a Debian-based host (apt-get not found)"
+
+host_arch=$(dpkg --print-architecture)
+
+# The private apt tree: sources copied from the host's own mirror at run time.
+apt_dir=$KM_CACHE/apt
+mkdir -p "$apt_dir"/{lists/partial,archives/partial,sources.list.d,preferences.d}
+mirror_uri() {
+	local uri
+	uri=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+	      awk '{print $2}' | grep -v security | grep -E '/debian/?$' | head -n1 || true)
+	if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+		uri=$(awk '$1=="deb" && $0 !~ /security/ {for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' \
+		      /etc/apt/sources.list)
+	fi
+	echo "$uri"
+}
+uri=$(mirror_uri)
+[ -n "$uri" ] || km_die 2 "setup: cannot find the host's Debian mirror in /etc/apt"
+
+cat > "$apt_dir/sources.list.d/km.sources" <<EOS
+Types: deb
+URIs: $uri
+Suites: bookworm bookworm-backports trixie trixie-backports sid
+Components: main
+Architectures: $host_arch arm64
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOS
+cat > "$apt_dir/preferences.d/km.pref" <<'EOS'
+Package: *
+Pin: release n=bookworm
+Pin-Priority: 990
+
+Package: *
+Pin: release n=bookworm-updates
+Pin-Priority: 990
+
+Package: *
+Pin: release n=bookworm-security
+Pin-Priority: 990
+
+Package: *
+Pin: release n=bookworm-backports
+Pin-Priority: 600
+
+Package: *
+Pin: release n=trixie
+Pin-Priority: 50
+
+Package: *
+Pin: release n=trixie-backports
+Pin-Priority: 50
+
+Package: *
+Pin: release n=sid
+Pin-Priority: 50
+EOS
+
+km_apt() {
+	apt-get -q -o Dir::Etc::SourceList=/dev/null \
+		-o Dir::Etc::SourceParts="$apt_dir/sources.list.d" \
+		-o Dir::Etc::PreferencesParts="$apt_dir/preferences.d" \
+		-o Dir::State::Lists="$apt_dir/lists" \
+		-o Dir::Cache::Archives="$apt_dir/archives" \
+		-o APT::Architectures::="$host_arch" -o APT::Architectures::=arm64 \
+		-o Acquire::Languages=none -o APT::Sandbox::User=root "$@"
+}
+
+lists_fresh() {
+	[ -n "$(find "$apt_dir/lists" -maxdepth 1 -name '*Packages*' -mmin -720 2>/dev/null | head -n1)" ]
+}
+update_lists() {
+	lists_fresh && return 0
+	km_log "setup: refreshing package lists"
+	km_apt update >/dev/null
+}
+
+need_host_pkgs=()
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in make gcc cpio xz-utils; do have "$p" || need_host_pkgs+=("$p"); done
+if [ "$host_arch" != arm64 ]; then
+	for p in gcc-aarch64-linux-gnu libc6-dev-arm64-cross; do
+		have "$p" || need_host_pkgs+=("$p")
+	done
+fi
+
+qemu_ok() {
+	command -v qemu-system-aarch64 >/dev/null || return 1
+	km_qemu_version_ok
+}
+
+if [ ${#need_host_pkgs[@]} -gt 0 ] || { [ "$host_arch" != arm64 ] && ! qemu_ok; }; then
+	update_lists
+	if [ ${#need_host_pkgs[@]} -gt 0 ]; then
+		km_log "setup: installing ${need_host_pkgs[*]}"
+		DEBIAN_FRONTEND=noninteractive km_apt install -y --no-install-recommends \
+			"${need_host_pkgs[@]}" >/dev/null
+	fi
+	if [ "$host_arch" != arm64 ] && ! qemu_ok; then
+		km_log "setup: installing qemu-system-arm (>= $KM_QEMU_MIN) from bookworm-backports"
+		DEBIAN_FRONTEND=noninteractive km_apt install -y --no-install-recommends \
+			-t bookworm-backports qemu-system-arm >/dev/null
+		qemu_ok || km_die 2 "setup: qemu-system-aarch64 is still older than $KM_QEMU_MIN"
+	fi
+fi
+
+# arm64 packages are only ever downloaded and extracted, never installed.
+fetch_arm64() {	# fetch_arm64 PKG DESTDIR
+	local pkg=$1 dest=$2 deb
+	mkdir -p "$KM_CACHE/debs" "$dest"
+	deb=$(ls "$KM_CACHE"/debs/"${pkg}"_*_arm64.deb "$KM_CACHE"/debs/"${pkg}"_*_all.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$deb" ]; then
+		update_lists
+		(cd "$KM_CACHE/debs" && km_apt download "$pkg:arm64" >/dev/null 2>&1) ||
+		(cd "$KM_CACHE/debs" && km_apt download "$pkg" >/dev/null) ||
+			km_die 2 "setup: cannot download $pkg"
+		deb=$(ls "$KM_CACHE"/debs/"${pkg}"_*.deb | head -n1)
+	fi
+	dpkg -x "$deb" "$dest"
+}
+
+if [ ! -x "$KM_CACHE/busybox/bin/busybox" ]; then
+	km_log "setup: fetching busybox-static:arm64"
+	rm -rf "$KM_CACHE/busybox"
+	fetch_arm64 busybox-static "$KM_CACHE/busybox"
+fi
+
+if [ $want_kernel = 1 ]; then
+	kdir=$(km_kernel_dir "$kver")
+	if [ ! -f "$kdir/Image" ]; then
+		km_log "setup: fetching Debian arm64 kernel $kver"
+		update_lists
+		tmp=$(mktemp -d)
+		trap 'rm -rf "$tmp"' EXIT
+		# 7.x images are split: the Image lives in linux-binary-<ver>;
+		# older ones ship it in linux-image-<ver>-arm64 itself.
+		if ! fetch_arm64 "linux-binary-$kver-arm64" "$tmp" 2>/dev/null; then
+			fetch_arm64 "linux-image-$kver-arm64" "$tmp"
+		fi
+		img=$(find "$tmp" -name "vmlinuz*" -type f | head -n1)
+		[ -n "$img" ] || km_die 2 "setup: no vmlinuz in the packages for $kver"
+		mkdir -p "$kdir"
+		if gzip -t "$img" 2>/dev/null; then zcat "$img" > "$kdir/Image"; else cp "$img" "$kdir/Image"; fi
+		rm -rf "$tmp"
+		trap - EXIT
+	fi
+	if [ $want_modules = 1 ] && [ ! -d "$kdir/modules" ]; then
+		km_log "setup: fetching modules for $kver"
+		tmp=$(mktemp -d)
+		if ! fetch_arm64 "linux-modules-$kver-arm64" "$tmp" 2>/dev/null; then
+			fetch_arm64 "linux-image-$kver-arm64" "$tmp"
+		fi
+		mv "$tmp"/usr/lib/modules/* "$kdir/modules" 2>/dev/null ||
+			mv "$tmp"/lib/modules/* "$kdir/modules"
+		rm -rf "$tmp"
+	fi
+fi
+km_log "setup: ready (cache $KM_CACHE)"

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What KVM advertises must match what it does and what the hardware has.
+ * (SPEC: kvm_vm_ioctl_check_extension_generic, kvm_arch_vm_ioctl_check_extension,
+ * kvm_supports_cacheable_pfnmap, kvm_gmem_get_supported_flags.)
+ */
+#include <errno.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "facts.h"
+#include "gmem.h"
+#include "vm.h"
+
+/* The capability and the memslot refusal arrived together in Linux 6.17. */
+#define REQUIRE_CPFN_CAP_KERNEL()						\
+	do {									\
+		if (!km_kernel_at_least(&km_facts, 6, 17, 0))			\
+			SKIP(return, "kernel %s predates "			\
+			     "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED (6.17)",	\
+			     km_facts.release);					\
+	} while (0)
+
+TEST_RULE(cpfn_cap_vm, "CAP-CPFN-01",
+	  "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED on a VM fd is 1 iff FWB and DIC")
+{
+	const struct km_facts *f = &km_facts;
+	struct km_vm vm;
+	int cap, want = f->fwb && f->dic;
+
+	REQUIRE_CPFN_CAP_KERNEL();
+	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
+	cap = km_check_cap(vm.fd, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+	km_vm_destroy(&vm);
+	TH_LOG("ID_AA64MMFR2_EL1.FWB=%u CTR_EL0.DIC=%u -> expect %d, KVM says %d",
+	       f->fwb, f->dic, want, cap);
+	ASSERT_EQ(want, cap);
+}
+
+TEST_RULE(cpfn_cap_system, "CAP-CPFN-02",
+	  "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED is refused (EINVAL) on /dev/kvm")
+{
+	int kvm = km_open_kvm(), r;
+
+	REQUIRE_CPFN_CAP_KERNEL();
+	ASSERT_GE(kvm, 0);
+	r = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EINVAL, errno);
+	close(kvm);
+}
+
+/* guest_memfd flags: every advertised bit creates, every other bit fails. */
+FIXTURE(gmem_flags) {
+	struct km_vm vm;
+	int cap_fd;		/* the fd the capability is read from */
+};
+
+FIXTURE_VARIANT(gmem_flags) {
+	const char *rule;
+	const char *summary;
+	bool on_system_fd;
+};
+
+FIXTURE_VARIANT_ADD(gmem_flags, vm_fd) {
+	.rule = "CAP-GMEMFLAGS-01",
+	.summary = "KVM_CAP_GUEST_MEMFD_FLAGS (VM fd) lists exactly the flags "
+		   "KVM_CREATE_GUEST_MEMFD accepts; other bits fail EINVAL",
+	.on_system_fd = false,
+};
+
+FIXTURE_VARIANT_ADD(gmem_flags, system_fd) {
+	.rule = "CAP-GMEMFLAGS-02",
+	.summary = "KVM_CAP_GUEST_MEMFD_FLAGS on /dev/kvm lists exactly the flags "
+		   "KVM_CREATE_GUEST_MEMFD accepts on a VM",
+	.on_system_fd = true,
+};
+
+FIXTURE_SETUP(gmem_flags)
+{
+	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
+	self->cap_fd = variant->on_system_fd ? self->vm.kvm_fd : self->vm.fd;
+}
+
+FIXTURE_TEARDOWN(gmem_flags)
+{
+	km_vm_destroy(&self->vm);
+}
+
+TEST_F(gmem_flags, each_bit)
+{
+	int cap_gmem = km_check_cap(self->vm.fd, KVM_CAP_GUEST_MEMFD);
+	int mask_vm = km_check_cap(self->vm.fd, KVM_CAP_GUEST_MEMFD_FLAGS);
+	int mask = km_check_cap(self->cap_fd, KVM_CAP_GUEST_MEMFD_FLAGS);
+	int bit;
+
+	if (cap_gmem <= 0)
+		SKIP(return, "guest_memfd absent: KVM_CAP_GUEST_MEMFD=%d", cap_gmem);
+	ASSERT_GE(mask, 0);
+	if (variant->on_system_fd)
+		EXPECT_EQ(mask_vm, mask);
+	TH_LOG("KVM_CAP_GUEST_MEMFD_FLAGS=0x%x", mask);
+	for (bit = 0; bit < 64; bit++) {
+		u64 flags = 1ULL << bit;
+		int r = __km_gmem_create(self->vm.fd, 0x10000, flags);
+		bool advertised = mask & flags;
+
+		if (r >= 0)
+			close(r);
+		if (advertised)
+			EXPECT_GE(r, 0) TH_LOG("advertised flag 0x%llx refused: %d",
+					      (unsigned long long)flags, r);
+		else
+			EXPECT_EQ(-EINVAL, r) TH_LOG("unadvertised flag 0x%llx gave %d",
+						     (unsigned long long)flags, r);
+	}
+	if (mask) {
+		int r = __km_gmem_create(self->vm.fd, 0x10000, mask);
+
+		EXPECT_GE(r, 0) TH_LOG("all advertised flags 0x%x together refused: %d", mask, r);
+		if (r >= 0)
+			close(r);
+	}
+}
+
+TEST_RULE(gmem_create_system_fd, "CAP-GMEM-01",
+	  "KVM_CREATE_GUEST_MEMFD is a VM ioctl: on /dev/kvm it fails EINVAL")
+{
+	int kvm = km_open_kvm(), cap, r;
+
+	ASSERT_GE(kvm, 0);
+	cap = km_check_cap(kvm, KVM_CAP_GUEST_MEMFD);
+	if (cap <= 0) {
+		close(kvm);
+		SKIP(return, "guest_memfd absent: KVM_CAP_GUEST_MEMFD=%d", cap);
+	}
+	r = __km_gmem_create(kvm, 0x10000, GUEST_MEMFD_FLAG_MMAP);
+	if (r >= 0)
+		close(r);
+	close(kvm);
+	EXPECT_EQ(-EINVAL, r);
+}
+
+/* arm64 selects neither KVM_GENERIC_MEMORY_ATTRIBUTES nor ..._PRE_FAULT_MEMORY. */
+TEST_RULE(memory_attributes_absent, "CAP-MEMATTR-01",
+	  "KVM_CAP_MEMORY_ATTRIBUTES is 0 on arm64 and KVM_SET_MEMORY_ATTRIBUTES fails EINVAL")
+{
+	struct km_memory_attributes attr = {
+		.address = 0x80000000, .size = 0x1000,
+		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
+	};
+	struct km_vm vm;
+	int r;
+
+	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
+	EXPECT_EQ(0, km_check_cap(vm.fd, KVM_CAP_MEMORY_ATTRIBUTES));
+	r = ioctl(vm.fd, KM_SET_MEMORY_ATTRIBUTES, &attr);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EINVAL, errno);
+	km_vm_destroy(&vm);
+}
+
+TEST_RULE(pre_fault_absent, "CAP-PREFAULT-01",
+	  "KVM_CAP_PRE_FAULT_MEMORY is 0 on arm64 and KVM_PRE_FAULT_MEMORY fails EINVAL")
+{
+	struct km_pre_fault_memory pf = { .gpa = 0x40000000, .size = 0x1000 };
+	struct km_vcpu vcpu;
+	struct km_vm vm;
+	int r;
+
+	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
+	km_vcpu_create(&vm, &vcpu, 0);
+	EXPECT_EQ(0, km_check_cap(vm.fd, KVM_CAP_PRE_FAULT_MEMORY));
+	r = ioctl(vcpu.fd, KM_PRE_FAULT_MEMORY, &pf);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EINVAL, errno);
+	km_vcpu_destroy(&vcpu);
+	km_vm_destroy(&vm);
+}
