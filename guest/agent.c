@@ -199,6 +199,12 @@ static void run_one(struct km_cmd *c)
 	case KM_OP_TLBI:
 		local_tlbi();
 		break;
+	case KM_OP_SET_TTBR0:
+		/* Later fetches and accesses walk the new tables. */
+		write_sysreg(c->value, ttbr0_el1);
+		isb();
+		local_tlbi();
+		break;
 	case KM_OP_DC_CIVAC:
 		asm volatile("dc civac, %0" : : "r"(va) : "memory");
 		break;

@@ -63,6 +63,7 @@ typedef unsigned long long km_u64;
 #define KM_OP_TLBI		11	/* tlbi vmalle1 (after host PT edits) */
 #define KM_OP_DC_CIVAC		12	/* dc civac, va */
 #define KM_OP_LDP		13	/* ldp x, x, [va] (no ISV); result = first */
+#define KM_OP_SET_TTBR0		14	/* switch to the tables rooted at value */
 
 /* KM_OP_SYSREG selectors. */
 #define KM_SR_MIDR_EL1		0
