@@ -184,3 +184,45 @@ bool km_kernel_at_least(const struct km_facts *f, unsigned int maj, unsigned int
 		return f->kver[1] > min;
 	return f->kver[2] >= patch;
 }
+
+u64 km_cpu_midr(const struct km_facts *f)
+{
+	return f->host_midr ? f->host_midr : f->midr;
+}
+
+#define MIDR_IMPL(m)	KM_FIELD(m, 31, 24)
+#define MIDR_VAR(m)	KM_FIELD(m, 23, 20)
+#define MIDR_PART(m)	KM_FIELD(m, 15, 4)
+#define MIDR_REV(m)	KM_FIELD(m, 3, 0)
+
+bool km_has_erratum_834220(const struct km_facts *f)
+{
+	u64 m = km_cpu_midr(f);
+
+	return MIDR_IMPL(m) == 0x41 && MIDR_PART(m) == 0xd07 &&
+	       (MIDR_VAR(m) << 4 | MIDR_REV(m)) <= 0x12;
+}
+
+const char *km_describe_midr(u64 midr, char *buf, size_t len)
+{
+	static const struct { unsigned int part; const char *name; } arm[] = {
+		{ 0xd03, "Cortex-A53" }, { 0xd07, "Cortex-A57" }, { 0xd08, "Cortex-A72" },
+		{ 0xd0c, "Neoverse-N1" }, { 0xd40, "Neoverse-V1" }, { 0xd49, "Neoverse-N2" },
+	};
+	const char *name = NULL;
+	unsigned int i;
+
+	for (i = 0; MIDR_IMPL(midr) == 0x41 && i < KM_ARRAY_SIZE(arm); i++)
+		if (arm[i].part == MIDR_PART(midr))
+			name = arm[i].name;
+	if (name)
+		snprintf(buf, len, "%s r%llup%llu (MIDR_EL1=0x%llx)", name,
+			 (unsigned long long)MIDR_VAR(midr), (unsigned long long)MIDR_REV(midr),
+			 (unsigned long long)midr);
+	else
+		snprintf(buf, len, "implementer 0x%llx part 0x%llx r%llup%llu (MIDR_EL1=0x%llx)",
+			 (unsigned long long)MIDR_IMPL(midr), (unsigned long long)MIDR_PART(midr),
+			 (unsigned long long)MIDR_VAR(midr), (unsigned long long)MIDR_REV(midr),
+			 (unsigned long long)midr);
+	return buf;
+}

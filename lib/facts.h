@@ -54,6 +54,13 @@ int km_facts_read(struct km_facts *f);
 void km_facts_print(const struct km_facts *f);
 const char *km_kvm_mode_str(enum km_kvm_mode m);
 
+/* The MIDR errata decisions use: the host's (sysfs), else the vCPU's. */
+u64 km_cpu_midr(const struct km_facts *f);
+/* Cortex-A57 r0p0-r1p2: Linux applies the ARM erratum 834220 workaround. */
+bool km_has_erratum_834220(const struct km_facts *f);
+/* "Cortex-A57 r1p0 (MIDR_EL1=0x411fd070)" and the like. */
+const char *km_describe_midr(u64 midr, char *buf, size_t len);
+
 /* kernel version at least maj.min.patch */
 bool km_kernel_at_least(const struct km_facts *f, unsigned int maj, unsigned int min,
 			unsigned int patch);

@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;	/* as the kernel's, so %llx fits */
 
 #define KM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define KM_BIT(n) (1ULL << (n))
