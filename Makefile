@@ -67,6 +67,12 @@ $(O)/host/unit_tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(CFLAGS_COMMON) -o $@ $(UNIT_SRCS) $(UNIT_LIB_SRCS)
 
+# A suite with deliberately failing cases that the harness unit tests run.
+$(O)/host/harness_demo: tests/unit/fixtures/harness_demo.c lib/harness.c lib/harness.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(CFLAGS_COMMON) -o $@ tests/unit/fixtures/harness_demo.c lib/harness.c
+$(O)/host/unit_tests: $(O)/host/harness_demo
+
 unit: $(O)/host/unit_tests
 	$(O)/host/unit_tests
 
