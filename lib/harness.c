@@ -118,6 +118,11 @@ __attribute__((weak)) int km_harness_global_setup(int argc, char **argv)
 	return 0;
 }
 
+__attribute__((weak)) const char *km_harness_known_issue(const char *rule)
+{
+	return NULL;
+}
+
 __attribute__((weak)) void km_harness_header(void)
 {
 }
@@ -337,6 +342,8 @@ static __attribute__((noreturn)) void km_child_exit(void)
 
 static __attribute__((noreturn)) void km_child_run(struct km_case *c)
 {
+	const char *known;
+
 	km_cur = c->test;
 	km_child_pid = getpid();
 	km_variant_data = c->variant ? c->variant->data : NULL;
@@ -349,6 +356,10 @@ static __attribute__((noreturn)) void km_child_run(struct km_case *c)
 			km_child_exit();
 		}
 	}
+
+	known = c->rule ? km_harness_known_issue(c->rule) : NULL;
+	if (known)
+		km_known_issue("%s", known);
 
 	if (setjmp(km_cur->env) == 0) {
 		if (km_cur->fixture->setup)

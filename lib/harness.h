@@ -168,6 +168,12 @@ int test_harness_run(int argc, char **argv);
  * print "# " lines (e.g. with TH_LOG) describing the host.
  */
 int km_harness_global_setup(int argc, char **argv);
+/*
+ * km_harness_known_issue() is asked, in the child before the fixture setup,
+ * whether the case's rule is a known failure here; a non-NULL reason acts as
+ * KNOWN_ISSUE("%s", reason) (and so is ignored under --no-known-issues).
+ */
+const char *km_harness_known_issue(const char *rule);
 void km_harness_header(void);
 void km_harness_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

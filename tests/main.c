@@ -5,11 +5,18 @@
  * KTAP header.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "facts.h"
+#include "known_issues.h"
+
+extern const char km_known_issues_text[];
+static const char *known_text;
+static const char *load_known_issues(void);
 
 int km_harness_global_setup(int argc, char **argv)
 {
@@ -25,12 +32,55 @@ int km_harness_global_setup(int argc, char **argv)
 		km_harness_reason("cannot open /dev/kvm: %s (run as root)", strerror(-r));
 		return KSFT_SKIP;
 	}
+	known_text = load_known_issues();
+	if (!known_text) {
+		km_harness_reason("cannot read KM_KNOWN_ISSUES=%s: %s", getenv("KM_KNOWN_ISSUES"),
+				  strerror(errno));
+		return 1;
+	}
 	if (r) {
 		km_harness_reason("cannot create a VM and vCPU to read the hardware facts: %s",
 				  strerror(-r));
 		return 1;
 	}
 	return 0;
+}
+
+/* The embedded known-issues list, or the file KM_KNOWN_ISSUES names. */
+static const char *load_known_issues(void)
+{
+	const char *path = getenv("KM_KNOWN_ISSUES");
+	static char buf[65536];
+	FILE *f;
+	size_t n;
+
+	if (!path)
+		return km_known_issues_text;
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+const char *km_harness_known_issue(const char *rule)
+{
+	static char reason[512];
+	const struct km_facts *f = &km_facts;
+	struct km_known_env env = {
+		.kver = { f->kver[0], f->kver[1], f->kver[2] },
+		.erratum_834220 = km_has_erratum_834220(f),
+		.fwb = f->fwb, .dic = f->dic, .tcg = f->tcg,
+		.vhe = f->kvm_mode == KM_MODE_VHE,
+		.nvhe = f->kvm_mode == KM_MODE_NVHE,
+		.protected_mode = f->kvm_mode == KM_MODE_PROTECTED,
+	};
+
+	if (!known_text)
+		return NULL;
+	return km_known_issue_lookup(known_text, rule, &env, reason, sizeof(reason));
 }
 
 void km_harness_header(void)

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The guest agent image, embedded in the suite binary. */
+/* Files embedded in the suite binary: the guest agent and the known issues. */
 	.section .rodata
 	.balign 16
 	.global km_agent_blob, km_agent_blob_end
 km_agent_blob:
 	.incbin "agent.bin"
 km_agent_blob_end:
+
+	.global km_known_issues_text
+km_known_issues_text:
+	.incbin "known-issues"
+	.byte 0
+
 	.section .note.GNU-stack, "", %progbits

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "known_issues.h"
+
+/* "7.3.4" -> {7, 3, 4}; missing parts are 0.  False when not a version. */
+static bool parse_version(const char *s, unsigned int v[3])
+{
+	char *end;
+	int i;
+
+	v[0] = v[1] = v[2] = 0;
+	for (i = 0; i < 3 && *s; i++) {
+		v[i] = strtoul(s, &end, 10);
+		if (end == s)
+			return false;
+		s = *end == '.' ? end + 1 : end;
+		if (*end != '.')
+			break;
+	}
+	return *s == 0;
+}
+
+static int cmp_version(const unsigned int a[3], const unsigned int b[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+static bool kernel_in_range(const char *range, const unsigned int kver[3])
+{
+	char from[32], *to;
+	unsigned int v[3];
+
+	if (strlen(range) >= sizeof(from) || !strchr(range, '-'))
+		return false;
+	strcpy(from, range);
+	to = strchr(from, '-');
+	*to++ = 0;
+	if (*from && (!parse_version(from, v) || cmp_version(kver, v) < 0))
+		return false;
+	if (*to && (!parse_version(to, v) || cmp_version(kver, v) >= 0))
+		return false;
+	return true;
+}
+
+static bool fact_holds(const char *name, const struct km_known_env *e)
+{
+	bool neg = *name == '!', val;
+
+	name += neg;
+	if (!strcmp(name, "any"))
+		val = true;
+	else if (!strcmp(name, "erratum-834220"))
+		val = e->erratum_834220;
+	else if (!strcmp(name, "fwb"))
+		val = e->fwb;
+	else if (!strcmp(name, "dic"))
+		val = e->dic;
+	else if (!strcmp(name, "tcg"))
+		val = e->tcg;
+	else if (!strcmp(name, "vhe"))
+		val = e->vhe;
+	else if (!strcmp(name, "nvhe"))
+		val = e->nvhe;
+	else if (!strcmp(name, "protected"))
+		val = e->protected_mode;
+	else
+		return false;	/* an unknown fact never holds */
+	return val != neg;
+}
+
+static bool when_holds(char *when, const struct km_known_env *e)
+{
+	char *save, *tok;
+
+	for (tok = strtok_r(when, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!fact_holds(tok, e))
+			return false;
+	return true;
+}
+
+const char *km_known_issue_lookup(const char *text, const char *rule,
+				  const struct km_known_env *env, char *reason, size_t len)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		const char *eol = strchr(line, '\n');
+		size_t n = eol ? (size_t)(eol - line) : strlen(line);
+		char buf[1024], pat[128], kern[64], when[128];
+		int off = 0;
+
+		if (n < sizeof(buf)) {
+			memcpy(buf, line, n);
+			buf[n] = 0;
+			if (buf[0] != '#' &&
+			    sscanf(buf, "%127s %63s %127s %n", pat, kern, when, &off) == 3 &&
+			    off > 0 && buf[off] && !fnmatch(pat, rule, 0) &&
+			    kernel_in_range(kern, env->kver) && when_holds(when, env)) {
+				snprintf(reason, len, "%s", buf + off);
+				return reason;
+			}
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return NULL;
+}

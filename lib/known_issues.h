@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Known kernel issues, as data (the file `known-issues`, embedded in the
+ * suite), in the spirit of kvm-unit-tests' errata.txt.
+ */
+#ifndef KM_KNOWN_ISSUES_H
+#define KM_KNOWN_ISSUES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The facts a WHEN column may name. */
+struct km_known_env {
+	unsigned int kver[3];
+	bool erratum_834220;
+	bool fwb, dic, tcg;
+	bool vhe, nvhe, protected_mode;
+};
+
+/*
+ * The reason of the first entry of text matching rule in env, copied into
+ * reason; NULL when none does.  Malformed lines never match.
+ */
+const char *km_known_issue_lookup(const char *text, const char *rule,
+				  const struct km_known_env *env, char *reason, size_t len);
+
+#endif /* KM_KNOWN_ISSUES_H */

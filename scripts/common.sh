@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Shared settings and helpers for the kvm-memattr shell scripts.
+
+KM_DEFAULT_KERNEL=${KM_DEFAULT_KERNEL:-7.3.4+deb13}
+KM_QEMU_MIN=9.0
+KM_CACHE=${KM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-memattr}
+
+km_log() { echo "$*" >&2; }
+km_die() { local rc=$1; shift; echo "$*" >&2; exit "$rc"; }
+
+km_kernel_dir() { echo "$KM_CACHE/kernels/$1"; }
+
+# The major.minor version of qemu-system-aarch64 (or of the binary $1).
+km_qemu_version() {
+	"${1:-qemu-system-aarch64}" --version 2>/dev/null |
+		sed -n 's/.*version \([0-9]*\.[0-9]*\).*/\1/p' | head -n1
+}
+
+# True when qemu-system-aarch64 (or the binary $1) is at least KM_QEMU_MIN.
+# shellcheck disable=SC2120
+km_qemu_version_ok() {
+	local v
+	v=$(km_qemu_version "${1:-qemu-system-aarch64}")
+	[ -n "$v" ] || return 1
+	[ "$(printf '%s\n%s\n' "$KM_QEMU_MIN" "$v" | sort -V | head -n1)" = "$KM_QEMU_MIN" ]
+}
+
+# Print the profiles of FILE (see the file `profiles`) as tab-separated
+# records "name<TAB>qemu-cpu<TAB>extra-cmdline<TAB>description", extra "-"
+# meaning none.  Fields may be quoted; '#' starts a comment line.
+km_profiles() {
+	local line f
+	while IFS= read -r line || [ -n "$line" ]; do
+		case "$line" in ''|'#'*) continue ;; esac
+		[ -n "${line//[[:space:]]/}" ] || continue
+		mapfile -d '' -t f < <(printf '%s\n' "$line" | xargs printf '%s\0')
+		[ ${#f[@]} -ge 2 ] || continue
+		printf '%s\t%s\t%s\t%s\n' "${f[0]}" "${f[1]}" "${f[2]:--}" "${f[3]:-}"
+	done < "$1"
+}

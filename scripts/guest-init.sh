@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the kvm-memattr test initramfs (busybox sh, PID 1 in the guest).
+#
+# Protocol with run_tests.sh on the serial console:
+#   everything before "KM-BEGIN"  boot chatter, only kept in the log
+#   "KM-BEGIN"                    the suite starts; its output follows
+#   "KM-EXIT=<rc>"                the suite's exit code; the guest powers off
+# rc is the suite's own exit code (0 pass, 1 fail, 4 all skipped, 2 usage),
+# or 3 when the guest cannot run it at all (no /dev/kvm, no suite binary).
+#
+# Files read from the initramfs (written by scripts/mkinitramfs.sh):
+#   /memattr          the suite
+#   /etc/km/args      its arguments, one per line
+#   /etc/km/modules   optional: kernel modules to insmod first, one path a line
+
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+HOME=/
+TERM=dumb
+export PATH HOME TERM
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp /bin /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s 2>/dev/null
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t tmpfs tmpfs /tmp 2>/dev/null
+# Without a console node in the archive, PID 1 starts without stdio.
+[ -t 1 ] || exec </dev/console >/dev/console 2>&1
+
+finish() {
+	echo "KM-EXIT=$1"
+	# Let the UART drain before the power goes.
+	sleep 0.2 2>/dev/null || sleep 1
+	poweroff -f
+	# poweroff should not return; if it does, panic=-1 reboots and QEMU
+	# (-no-reboot) exits.
+	exit "$1"
+}
+
+# Boot facts, for the log only.
+echo "KM-INFO kernel=$(uname -r) machine=$(uname -m)"
+echo "KM-INFO cmdline=$(cat /proc/cmdline)"
+el=$(dmesg 2>/dev/null | grep -m1 'started at EL' | sed 's/^\[[^]]*\] *//')
+[ -n "$el" ] && echo "KM-INFO $el"
+
+# Optional kernel modules, loaded in the listed order.
+modfail=""
+if [ -f /etc/km/modules ]; then
+	while IFS= read -r m; do
+		case "$m" in ''|'#'*) continue ;; esac
+		insmod "$m" >/tmp/insmod.out 2>&1 ||
+			modfail="$modfail ${m##*/}($(tr '\n' ' ' </tmp/insmod.out))"
+	done </etc/km/modules
+fi
+
+echo "KM-BEGIN"
+
+[ -n "$modfail" ] && echo "# guest-init: insmod failed:$modfail"
+
+if [ ! -x /memattr ]; then
+	echo "# guest-init: /memattr is missing from the initramfs"
+	finish 3
+fi
+
+if [ ! -e /dev/kvm ]; then
+	why="the kernel under test exposes no KVM"
+	case "$el" in
+	*EL1*) why="$why: it booted at EL1 (run QEMU with -M virt,virtualization=on)" ;;
+	esac
+	if dmesg 2>/dev/null | grep -qi 'kvm.*\(disabled\|error\|fail\)'; then
+		why="$why; kernel said: $(dmesg | grep -i -m1 'kvm.*\(disabled\|error\|fail\)' |
+			sed 's/^\[[^]]*\] *//')"
+	fi
+	echo "# guest-init: /dev/kvm missing: $why"
+	finish 3
+fi
+
+# Rebuild the argument list, one argument per line of the args file.
+set --
+if [ -f /etc/km/args ]; then
+	while IFS= read -r a; do
+		set -- "$@" "$a"
+	done </etc/km/args
+fi
+
+cd /tmp || cd /
+/memattr "$@"
+finish $?
