@@ -142,8 +142,8 @@ fetch_arm64() {	# fetch_arm64 PKG DESTDIR
 	if [ -z "$deb" ]; then
 		update_lists
 		(cd "$KM_CACHE/debs" && km_apt download "$pkg:arm64" >/dev/null 2>&1) ||
-		(cd "$KM_CACHE/debs" && km_apt download "$pkg" >/dev/null) ||
-			km_die 2 "setup: cannot download $pkg"
+		(cd "$KM_CACHE/debs" && km_apt download "$pkg" >/dev/null 2>&1) ||
+			return 1
 		deb=$(ls "$KM_CACHE"/debs/"${pkg}"_*.deb | head -n1)
 	fi
 	dpkg -x "$deb" "$dest"
@@ -152,7 +152,8 @@ fetch_arm64() {	# fetch_arm64 PKG DESTDIR
 if [ ! -x "$KM_CACHE/busybox/bin/busybox" ]; then
 	km_log "setup: fetching busybox-static:arm64"
 	rm -rf "$KM_CACHE/busybox"
-	fetch_arm64 busybox-static "$KM_CACHE/busybox"
+	fetch_arm64 busybox-static "$KM_CACHE/busybox" ||
+		km_die 2 "setup: cannot download busybox-static:arm64"
 fi
 
 if [ $want_kernel = 1 ]; then
@@ -164,9 +165,9 @@ if [ $want_kernel = 1 ]; then
 		trap 'rm -rf "$tmp"' EXIT
 		# 7.x images are split: the Image lives in linux-binary-<ver>;
 		# older ones ship it in linux-image-<ver>-arm64 itself.
-		if ! fetch_arm64 "linux-binary-$kver-arm64" "$tmp" 2>/dev/null; then
-			fetch_arm64 "linux-image-$kver-arm64" "$tmp"
-		fi
+		fetch_arm64 "linux-binary-$kver-arm64" "$tmp" ||
+			fetch_arm64 "linux-image-$kver-arm64" "$tmp" ||
+			km_die 2 "setup: no Debian arm64 kernel package for $kver"
 		img=$(find "$tmp" -name "vmlinuz*" -type f | head -n1)
 		[ -n "$img" ] || km_die 2 "setup: no vmlinuz in the packages for $kver"
 		mkdir -p "$kdir"
@@ -177,9 +178,9 @@ if [ $want_kernel = 1 ]; then
 	if [ $want_modules = 1 ] && [ ! -d "$kdir/modules" ]; then
 		km_log "setup: fetching modules for $kver"
 		tmp=$(mktemp -d)
-		if ! fetch_arm64 "linux-modules-$kver-arm64" "$tmp" 2>/dev/null; then
-			fetch_arm64 "linux-image-$kver-arm64" "$tmp"
-		fi
+		fetch_arm64 "linux-modules-$kver-arm64" "$tmp" ||
+			fetch_arm64 "linux-image-$kver-arm64" "$tmp" ||
+			km_die 2 "setup: no Debian arm64 modules package for $kver"
 		mv "$tmp"/usr/lib/modules/* "$kdir/modules" 2>/dev/null ||
 			mv "$tmp"/lib/modules/* "$kdir/modules"
 		rm -rf "$tmp"
