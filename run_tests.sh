@@ -234,12 +234,17 @@ initrd=$bdir/initramfs.cpio.gz
 argsf=$tmpdir/args
 : > "$argsf"
 for a in ${suite_args[@]+"${suite_args[@]}"}; do printf '%s\n' "$a" >> "$argsf"; done
-key=$(cat "$root/scripts/mkinitramfs.sh" "$root/scripts/guest-init.sh" "$busybox" "$bin" "$argsf" |
-	sha256sum | cut -d' ' -f1)
+# Test kernel modules built by `make kmod` ride along and /init loads them.
+mod_args=()
+for m in "$bdir"/kmod/*.ko; do
+	[ -f "$m" ] && mod_args+=(--module "$m")
+done
+key=$(cat "$root/scripts/mkinitramfs.sh" "$root/scripts/guest-init.sh" "$busybox" "$bin" "$argsf" \
+	"$bdir"/kmod/*.ko 2>/dev/null | sha256sum | cut -d' ' -f1)
 if [ ! -f "$initrd" ] || [ "$(cat "$initrd.key" 2>/dev/null)" != "$key" ]; then
 	rm -f "$initrd.key"
 	"$root/scripts/mkinitramfs.sh" -o "$initrd" --suite "$bin" --busybox "$busybox" \
-		--args-file "$argsf" || km_die 2 "$prog: building the initramfs failed"
+		--args-file "$argsf" ${mod_args[@]+"${mod_args[@]}"} || km_die 2 "$prog: building the initramfs failed"
 	echo "$key" > "$initrd.key"
 fi
 
