@@ -14,6 +14,8 @@
 #   --kernel IMAGE      arm64 kernel Image (default: the cached Debian
 #                       $KM_DEFAULT_KERNEL from scripts/setup.sh)
 #   --append ARGS       extra guest kernel command line
+#   --qemu-arg ARG      one extra QEMU argument (repeatable), e.g.
+#                       --qemu-arg -machine --qemu-arg mte=on
 #   --timeout SECS      limit for each boot, suite included (default 900)
 #   --memory SIZE       guest memory (default 2G)
 #   --smp N             guest CPUs (default 2)
@@ -48,6 +50,7 @@ usage_err() { echo "$prog: $* (usage: $prog [options] [-- suite-args...]; see $p
 mode=auto
 build=1
 profile_names=()
+user_qemu_args=()
 adhoc_cpus=()
 kernel=""
 user_append=""
@@ -77,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--list-profiles) list_profiles=1; shift ;;
 	--kernel) need_arg "$opt" $#; kernel=$2; shift 2 ;;
 	--append) need_arg "$opt" $#; user_append+=" $2"; shift 2 ;;
+	--qemu-arg) need_arg "$opt" $#; user_qemu_args+=("$2"); shift 2 ;;
 	--timeout) need_arg "$opt" $#; timeout=$2; shift 2 ;;
 	--memory) need_arg "$opt" $#; memory=$2; shift 2 ;;
 	--smp) need_arg "$opt" $#; smp=$2; shift 2 ;;
@@ -98,15 +102,15 @@ profiles_file=$root/profiles
 declare -A pdef=()
 pall=()
 if [ -f "$profiles_file" ] && declare -F km_profiles >/dev/null; then
-	while IFS=$'\t' read -r n c e d; do
-		pdef[$n]="$c"$'\t'"$e"$'\t'"$d"
+	while IFS=$'\t' read -r n c e d q; do
+		pdef[$n]="$c"$'\t'"$e"$'\t'"$d"$'\t'"$q"
 		pall+=("$n")
 	done < <(km_profiles "$profiles_file")
 fi
 
 if [ "$list_profiles" = 1 ]; then
 	for n in ${pall[@]+"${pall[@]}"}; do
-		IFS=$'\t' read -r c e d <<< "${pdef[$n]}"
+		IFS=$'\t' read -r c e d _ <<< "${pdef[$n]}"
 		printf '%-12s -cpu %-12s %-24s %s\n' "$n" "$c" "${e/#-/}" "$d"
 	done
 	exit 0
@@ -124,7 +128,7 @@ for n in ${profile_names[@]+"${profile_names[@]}"}; do
 	fi
 done
 for c in ${adhoc_cpus[@]+"${adhoc_cpus[@]}"}; do
-	runs+=("${c//[^A-Za-z0-9._-]/_}"$'\t'"$c"$'\t-\t'"ad-hoc -cpu $c")
+	runs+=("${c//[^A-Za-z0-9._-]/_}"$'\t'"$c"$'\t-\t'"ad-hoc -cpu $c"$'\t-')
 done
 
 host_arch=$(uname -m)
@@ -273,9 +277,12 @@ last_lines() {	# the console log's tail, without our own header
 	grep -m1 -o 'Kernel panic - .*' "$1" | sed 's/^/#   first panic: /'
 }
 
-# run_profile NAME CPU EXTRA DESCRIPTION
+# run_profile NAME CPU EXTRA DESCRIPTION QEMU-ARGS
 run_profile() {
-	local name=$1 cpu=$2 extra=$3 desc=$4
+	local name=$1 cpu=$2 extra=$3 desc=$4 qargs=()
+	# The profile's extra QEMU arguments are blank-separated words.
+	[ "${5:--}" = - ] || read -r -a qargs <<< "$5"
+	qargs+=(${user_qemu_args[@]+"${user_qemu_args[@]}"})
 	local log=$logdir/$name.console.log ktapf=$logdir/$name.ktap
 	local cmdline="console=ttyAMA0 loglevel=4 panic=-1 kvm_memattr.accel=tcg kvm_memattr.profile=$name"
 	[ "$extra" = - ] || [ -z "$extra" ] || cmdline+=" $extra"
@@ -293,7 +300,7 @@ run_profile() {
 	# timeout(1) bounds QEMU even if this script is killed with SIGKILL.
 	setsid timeout -k 10 $((timeout + 30)) "$qemu" -M virt,virtualization=on,gic-version=3 -accel tcg -cpu "$cpu" \
 		-smp "$smp" -m "$memory" -nographic -no-reboot -nic none \
-		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" ${qargs[@]+"${qargs[@]}"} \
 		</dev/null >"$fifo" 2>&1 &
 	qpid=$!
 	exec {confd}<"$fifo" {logfd}>"$log" {ktapfd}>"$ktapf"
@@ -301,6 +308,7 @@ run_profile() {
 		echo "# kvm-memattr console log: profile $name, -cpu $cpu, -smp $smp -m $memory"
 		echo "# kernel $kernel"
 		echo "# cmdline $cmdline"
+		echo "# qemu args ${qargs[*]:-none}"
 	} >&"$logfd"
 
 	handle() {
@@ -404,8 +412,8 @@ run_profile() {
 }
 
 for r in "${runs[@]}"; do
-	IFS=$'\t' read -r n c e d <<< "$r"
-	run_profile "$n" "$c" "$e" "$d"
+	IFS=$'\t' read -r n c e d q <<< "$r"
+	run_profile "$n" "$c" "$e" "$d" "$q"
 done
 
 [ "$raw" = 1 ] || echo "$sum_pass passed, $sum_fail failed, $sum_skip skipped, $sum_xfail xfailed"

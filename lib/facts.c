@@ -165,7 +165,8 @@ void km_facts_print(const struct km_facts *f)
 	printf("# ID_AA64MMFR2_EL1=0x%016llx FWB=%u; ID_AA64MMFR0_EL1=0x%016llx PARange=%u\n",
 	       (unsigned long long)f->id_aa64mmfr2, f->fwb,
 	       (unsigned long long)f->id_aa64mmfr0, f->parange);
-	printf("# ID_AA64PFR1_EL1=0x%016llx MTE=%u\n", (unsigned long long)f->id_aa64pfr1,
+	printf("# ID_AA64PFR1_EL1=0x%016llx MTE=%u (vcpu view: KVM hides MTE until a VM enables it)\n",
+	       (unsigned long long)f->id_aa64pfr1,
 	       f->mte);
 	printf("# CTR_EL0=0x%llx (EL0) 0x%llx (vcpu) DIC=%u IDC=%u\n",
 	       (unsigned long long)f->ctr_el0, (unsigned long long)f->ctr_vcpu, f->dic, f->idc);

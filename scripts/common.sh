@@ -27,8 +27,8 @@ km_qemu_version_ok() {
 }
 
 # Print the profiles of FILE (see the file `profiles`) as tab-separated
-# records "name<TAB>qemu-cpu<TAB>extra-cmdline<TAB>description", extra "-"
-# meaning none.  Fields may be quoted; '#' starts a comment line.
+# records "name<TAB>qemu-cpu<TAB>extra-cmdline<TAB>description<TAB>qemu-args",
+# extra and qemu-args "-" meaning none.  Fields may be quoted; '#' starts a comment line.
 km_profiles() {
 	local line f
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -36,6 +36,6 @@ km_profiles() {
 		[ -n "${line//[[:space:]]/}" ] || continue
 		mapfile -d '' -t f < <(printf '%s\n' "$line" | xargs printf '%s\0')
 		[ ${#f[@]} -ge 2 ] || continue
-		printf '%s\t%s\t%s\t%s\n' "${f[0]}" "${f[1]}" "${f[2]:--}" "${f[3]:-}"
+		printf '%s\t%s\t%s\t%s\t%s\n' "${f[0]}" "${f[1]}" "${f[2]:--}" "${f[3]:-}" "${f[4]:--}"
 	done < "$1"
 }
