@@ -5,32 +5,57 @@
 # an arm64 guest under QEMU TCG (virtualization=on) on one or more CPU profiles.
 #
 # Usage: ./run_tests.sh [options] [-- suite-args...]
+#  Where:
 #   --qemu              use QEMU even on an arm64 host with KVM
 #   --native            run build/memattr on this host (arm64, root, /dev/kvm)
 #   --profile NAME      a profile from the file `profiles` (repeatable)
 #   --profiles LIST     comma-separated profile names, or "all"
 #   --cpu MODEL         an ad-hoc profile: a raw QEMU -cpu value
 #   --list-profiles     print the profiles and exit
-#   --kernel IMAGE      arm64 kernel Image (default: the cached Debian
-#                       $KM_DEFAULT_KERNEL from scripts/setup.sh)
+#   -j, --jobs N        profiles booted at once (default: the number of CPUs)
+#  Kernel under test (QEMU; one of the first three, default the cached Debian
+#  $KM_DEFAULT_KERNEL from scripts/setup.sh):
+#   --kernel IMAGE      an arm64 kernel Image
+#   --debian-kernel VER a Debian arm64 kernel (e.g. 7.2.13+deb14 or 6.12.107),
+#                       fetched with scripts/setup.sh when not in the cache
+#   --kernel-tree DIR   build an Image from a kernel source tree (with the
+#                       suite's `config` merged; scripts/build-kernel.sh), cached
+#   --kernel-config B   the base configuration for --kernel-tree: alldefconfig
+#                       (default), defconfig, or a .config file
+#   --modules DIR       the modules tree (lib/modules/VER) of that kernel, for
+#                       tests that load modules (default: next to the Image)
 #   --append ARGS       extra guest kernel command line
 #   --qemu-arg ARG      one extra QEMU argument (repeatable), e.g.
 #                       --qemu-arg -machine --qemu-arg mte=on
+#  Selection (passed to the suite):
+#   --rules LIST        only these rule IDs (globs), comma-separated, or a file
+#                       of them (FILE or @FILE, one a line, '#' comments)
+#   --skip-rules LIST   leave out these rule IDs (globs), same forms
+#  Reports:
+#   --junit FILE        JUnit XML, one testsuite per profile
+#   --json FILE         JSON: facts, timings, every case, the rule table
+#   --no-table          no rule x profile table at the end
+#  Limits and logs:
 #   --timeout SECS      limit for each boot, suite included (default 900)
+#   --boot-timeout SECS limit for the kernel to reach /init (default 120)
 #   --memory SIZE       guest memory (default 2G)
 #   --smp N             guest CPUs (default 2)
 #   --keep-logs DIR     where console logs go (default build/logs)
+#   --initrd FILE       boot this initramfs as it is (benchmarks, debugging)
 #   --no-build          do not run make first
 #   -h, --help          this text
 # Suite arguments after "--" go to memattr unchanged (e.g. -- -t caps).
-# Environment: QEMU (the qemu-system-aarch64 binary), KM_CACHE, O (build dir).
+# Environment: QEMU (the qemu-system-aarch64 binary), KM_CACHE, O (build
+# dir), CROSS_COMPILE.
 #
-# Output: the suite's KTAP on stdout; guest console lines that are not KTAP
-# appear as "# console: ..."; per profile "# profile NAME: exit RC, Ns (...)";
-# last line "N passed, N failed, N skipped, N xfailed" over all profiles.
-# Exit: 0 pass, 1 a failure (or a timeout or a guest without a result),
-# 4 everything skipped, 2 usage or setup error, 3 no KVM in the kernel under
-# test.  With one profile (or all profiles agreeing) the suite's own code.
+# Output: a "# " header (QEMU, kernel); each profile's KTAP on stdout as a
+# block (as it comes with one job, when the profile ends with several), then
+# the profile facts and the rule x profile table as "# " lines; the last
+# line is "N passed, N failed, N skipped, N xfailed" over all profiles.
+# Exit: 0 pass, 1 a case failed, 2 usage error or incomplete setup,
+# 3 no KVM in the kernel under test, 4 everything skipped, 5 no result from
+# a guest (kernel panic, hang, timeout, QEMU error).  Profiles that disagree:
+# 1 if any ended other than 0 or 4, else 0.  130/143: interrupted.
 
 # The trap handlers are reached only through traps.
 # shellcheck disable=SC2317
@@ -53,14 +78,30 @@ profile_names=()
 user_qemu_args=()
 adhoc_cpus=()
 kernel=""
+debian_kernel=""
+kernel_tree=""
+kernel_config=alldefconfig
+modules_dir=""
 user_append=""
 timeout=900
+boot_timeout=120
 memory=2G
 smp=2
+jobs=""
 logdir=""
 list_profiles=0
 suite_args=()
+rule_specs=()
+skip_specs=()
+junit=""
+json=""
+table=1
+user_initrd=""
 heartbeat=${KM_HEARTBEAT:-60}
+
+# wait -n -p (the parallel profiles) is bash 5.1.
+[ "${BASH_VERSINFO[0]}${BASH_VERSINFO[1]}" -ge 51 ] 2>/dev/null ||
+	{ echo "$prog: needs bash >= 5.1 (this is $BASH_VERSION)" >&2; exit 2; }
 
 need_arg() { [ "$2" -ge 2 ] || usage_err "option $1 needs a value"; }
 while [ $# -gt 0 ]; do
@@ -78,15 +119,27 @@ while [ $# -gt 0 ]; do
 		profile_names+=(${_p[@]+"${_p[@]}"}); shift 2 ;;
 	--cpu) need_arg "$opt" $#; adhoc_cpus+=("$2"); shift 2 ;;
 	--list-profiles) list_profiles=1; shift ;;
+	-j|--jobs) need_arg "$opt" $#; jobs=$2; shift 2 ;;
 	--kernel) need_arg "$opt" $#; kernel=$2; shift 2 ;;
+	--debian-kernel) need_arg "$opt" $#; debian_kernel=$2; shift 2 ;;
+	--kernel-tree) need_arg "$opt" $#; kernel_tree=$2; shift 2 ;;
+	--kernel-config) need_arg "$opt" $#; kernel_config=$2; shift 2 ;;
+	--modules) need_arg "$opt" $#; modules_dir=$2; shift 2 ;;
 	--append) need_arg "$opt" $#; user_append+=" $2"; shift 2 ;;
 	--qemu-arg) need_arg "$opt" $#; user_qemu_args+=("$2"); shift 2 ;;
+	--rules) need_arg "$opt" $#; rule_specs+=("$2"); shift 2 ;;
+	--skip-rules) need_arg "$opt" $#; skip_specs+=("$2"); shift 2 ;;
+	--junit) need_arg "$opt" $#; junit=$2; shift 2 ;;
+	--json) need_arg "$opt" $#; json=$2; shift 2 ;;
+	--no-table) table=0; shift ;;
 	--timeout) need_arg "$opt" $#; timeout=$2; shift 2 ;;
+	--boot-timeout) need_arg "$opt" $#; boot_timeout=$2; shift 2 ;;
 	--memory) need_arg "$opt" $#; memory=$2; shift 2 ;;
 	--smp) need_arg "$opt" $#; smp=$2; shift 2 ;;
 	--keep-logs) need_arg "$opt" $#; logdir=$2; shift 2 ;;
+	--initrd) need_arg "$opt" $#; user_initrd=$2; shift 2 ;;
 	--no-build) build=0; shift ;;
-	-h|--help) sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,59p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; suite_args=("$@"); break ;;
 	*) usage_err "unknown option '$opt'" ;;
 	esac
@@ -94,11 +147,49 @@ done
 user_append=${user_append# }
 
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || usage_err "--timeout wants a number of seconds, got '$timeout'"
+[[ $boot_timeout =~ ^[1-9][0-9]*$ ]] ||
+	usage_err "--boot-timeout wants a number of seconds, got '$boot_timeout'"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || usage_err "--smp wants a number, got '$smp'"
 [[ $memory =~ ^[1-9][0-9]*[KMGT]?$ ]] || usage_err "--memory wants a size like 2G, got '$memory'"
+[ -z "$jobs" ] || [[ $jobs =~ ^[1-9][0-9]*$ ]] || usage_err "--jobs wants a number, got '$jobs'"
+nk=0
+for k in "$kernel" "$debian_kernel" "$kernel_tree"; do [ -z "$k" ] || nk=$((nk + 1)); done
+[ "$nk" -le 1 ] || usage_err "--kernel, --debian-kernel and --kernel-tree exclude each other"
+
+# --rules/--skip-rules: comma-separated globs, or a file of them (the suite's
+# own -r @FILE would look for the file inside the guest).
+expand_rules() {	# expand_rules SPEC -> one rule glob a line
+	local spec=$1 f=""
+	case "$spec" in
+	@*) f=${spec#@} ;;
+	*) [ -f "$spec" ] && f=$spec ;;
+	esac
+	if [ -n "$f" ]; then
+		[ -r "$f" ] || usage_err "cannot read the rule file '$f'"
+		sed -e 's/#.*//' -e 's/[,[:space:]]\{1,\}/\n/g' "$f" | sed '/^$/d'
+	else
+		tr ',' '\n' <<< "$spec" | sed -e 's/[[:space:]]//g' -e '/^$/d'
+	fi
+}
+sel_args=()
+for s in ${rule_specs[@]+"${rule_specs[@]}"}; do
+	n0=${#sel_args[@]}
+	while IFS= read -r r; do sel_args+=(-r "$r"); done < <(expand_rules "$s")
+	[ ${#sel_args[@]} -gt "$n0" ] || usage_err "--rules '$s' names no rule"
+done
+for s in ${skip_specs[@]+"${skip_specs[@]}"}; do
+	while IFS= read -r r; do sel_args+=(-x "$r"); done < <(expand_rules "$s")
+done
+suite_args=(${sel_args[@]+"${sel_args[@]}"} ${suite_args[@]+"${suite_args[@]}"})
+
+# Listing or help from the suite is not KTAP: pass it through as is.
+raw=0
+for a in ${suite_args[@]+"${suite_args[@]}"}; do
+	case "$a" in -l|--list|-h|--help) raw=1 ;; esac
+done
 
 profiles_file=$root/profiles
-# name -> "cpu<TAB>extra<TAB>description"
+# name -> "cpu<TAB>extra<TAB>description<TAB>qemu-args"
 declare -A pdef=()
 pall=()
 if [ -f "$profiles_file" ] && declare -F km_profiles >/dev/null; then
@@ -110,30 +201,39 @@ fi
 
 if [ "$list_profiles" = 1 ]; then
 	for n in ${pall[@]+"${pall[@]}"}; do
-		IFS=$'\t' read -r c e d _ <<< "${pdef[$n]}"
-		printf '%-12s -cpu %-12s %-24s %s\n' "$n" "$c" "${e/#-/}" "$d"
+		IFS=$'\t' read -r c e d q <<< "${pdef[$n]}"
+		printf '%-12s -cpu %-12s %-24s %s%s\n' "$n" "$c" "${e/#-/}" "$d" "${q/#-/}"
 	done
 	exit 0
 fi
 
-# Which profiles: name<TAB>cpu<TAB>extra<TAB>description, in order.
+# Which profiles: name<TAB>cpu<TAB>extra<TAB>description<TAB>qemu-args, in
+# order, each name once.
 runs=()
+declare -A seen=()
+add_run() {
+	[ -z "${seen[$1]+x}" ] || return 0
+	seen[$1]=1
+	runs+=("$1"$'\t'"$2")
+}
 for n in ${profile_names[@]+"${profile_names[@]}"}; do
 	if [ "$n" = all ]; then
-		for a in ${pall[@]+"${pall[@]}"}; do runs+=("$a"$'\t'"${pdef[$a]}"); done
+		for a in ${pall[@]+"${pall[@]}"}; do add_run "$a" "${pdef[$a]}"; done
 	elif [ -n "$n" ] && [ -n "${pdef[$n]+x}" ]; then
-		runs+=("$n"$'\t'"${pdef[$n]}")
+		add_run "$n" "${pdef[$n]}"
 	else
 		usage_err "unknown profile '$n' (known: ${pall[*]:-none}; see --list-profiles)"
 	fi
 done
 for c in ${adhoc_cpus[@]+"${adhoc_cpus[@]}"}; do
-	runs+=("${c//[^A-Za-z0-9._-]/_}"$'\t'"$c"$'\t-\t'"ad-hoc -cpu $c"$'\t-')
+	add_run "${c//[^A-Za-z0-9._-]/_}" "$c"$'\t-\t'"ad-hoc -cpu $c"$'\t-'
 done
 
-host_arch=$(uname -m)
+# KM_HOST_ARCH only exists so that tests/runner can reach the native checks.
+host_arch=${KM_HOST_ARCH:-$(uname -m)}
 if [ "$mode" = auto ]; then
-	if [ "$host_arch" = aarch64 ] && [ -e /dev/kvm ] && [ ${#runs[@]} -eq 0 ]; then
+	if [ "$host_arch" = aarch64 ] && [ -c /dev/kvm ] && [ ${#runs[@]} -eq 0 ] &&
+	   [ "$nk" = 0 ]; then
 		mode=native
 	else
 		mode=qemu
@@ -142,7 +242,22 @@ fi
 if [ "$mode" = native ] && [ ${#runs[@]} -gt 0 ]; then
 	usage_err "--profile/--profiles/--cpu select QEMU CPU models; they do not go with --native"
 fi
-[ ${#runs[@]} -gt 0 ] || runs=("max"$'\t'"${pdef[max]:-$'max\t-\t'}")
+if [ "$mode" = native ] && [ "$nk" -gt 0 ]; then
+	usage_err "--kernel/--debian-kernel/--kernel-tree choose a guest kernel; natively the running kernel is tested"
+fi
+[ ${#runs[@]} -gt 0 ] || runs=("max"$'\t'"${pdef[max]:-$'max\t-\t\t-'}")
+
+# Reports: python3 writes them; say so before anything boots.
+if { [ -n "$junit$json" ] || [ "$table" = 1 ]; } && [ "$raw" = 0 ]; then
+	if ! command -v python3 >/dev/null || [ ! -f "$root/scripts/report.py" ]; then
+		[ -z "$junit$json" ] ||
+			km_die 2 "$prog: --junit/--json need python3 and scripts/report.py (run scripts/setup.sh)"
+		table=0
+	fi
+fi
+for f in "$junit" "$json"; do
+	[ -z "$f" ] || [ -d "$(dirname "$f")" ] || km_die 2 "$prog: no directory for the report file $f"
+done
 
 # The binary: build/memattr in a source tree, ./memattr in an installed copy.
 bdir=${O:-build}
@@ -156,10 +271,14 @@ fi
 if [ "$mode" = native ]; then
 	[ "$host_arch" = aarch64 ] || km_die 2 "$prog: --native needs an arm64 host (this is $host_arch); drop it to use QEMU"
 	[ "$(id -u)" = 0 ] || km_die 2 "$prog: native mode needs root (the suite uses /dev/kvm, debugfs and tracefs)"
-	[ -e /dev/kvm ] || km_die 3 "$prog: /dev/kvm is missing: this host kernel has no KVM (or it is not enabled); use --qemu"
+	[ -c /dev/kvm ] || km_die 3 "$prog: /dev/kvm is missing: this host kernel has no KVM (or it is not enabled); use --qemu"
 fi
 
 if [ "$build" = 1 ]; then
+	cross=${CROSS_COMPILE-}
+	[ -n "${CROSS_COMPILE+x}" ] || [ "$(uname -m)" = aarch64 ] || cross=aarch64-linux-gnu-
+	command -v "${cross}gcc" >/dev/null ||
+		km_die 2 "$prog: no ${cross}gcc to build the suite: run scripts/setup.sh (or pass --no-build)"
 	if ! make -s -C "$root" ${O:+O="$O"} all >&2; then
 		echo "$prog: the build failed (make all); fix it or pass --no-build" >&2
 		exit 2
@@ -167,57 +286,26 @@ if [ "$build" = 1 ]; then
 fi
 [ -x "$bin" ] || km_die 2 "$prog: no suite binary at $bin (run make)"
 
-# ---------------------------------------------------------------- native ---
-if [ "$mode" = native ]; then
-	"$bin" ${suite_args[@]+"${suite_args[@]}"}
-	exit $?
-fi
-
-# ------------------------------------------------------------------ qemu ---
-declare -F km_qemu_version_ok >/dev/null ||
-	km_die 2 "$prog: this copy has no scripts/ (installed with make install): it runs natively only"
-qemu=${QEMU:-qemu-system-aarch64}
-command -v "$qemu" >/dev/null ||
-	km_die 2 "$prog: $qemu not found: run scripts/setup.sh (needs QEMU >= $KM_QEMU_MIN)"
-km_qemu_version_ok "$qemu" ||
-	km_die 2 "$prog: $qemu is version $(km_qemu_version "$qemu") but >= $KM_QEMU_MIN is needed: run scripts/setup.sh"
-if [ -z "$kernel" ]; then
-	kernel=$(km_kernel_dir "$KM_DEFAULT_KERNEL")/Image
-	[ -f "$kernel" ] ||
-		km_die 2 "$prog: no kernel image at $kernel: run scripts/setup.sh (or pass --kernel IMAGE)"
-fi
-[ -f "$kernel" ] || km_die 2 "$prog: no kernel image at $kernel"
-busybox=$KM_CACHE/busybox/bin/busybox
-[ -x "$busybox" ] || km_die 2 "$prog: no arm64 busybox at $busybox: run scripts/setup.sh"
-
 logdir=${logdir:-$bdir/logs}
 mkdir -p "$logdir" || km_die 2 "$prog: cannot create the log directory $logdir"
 
+now() { local t=${EPOCHREALTIME//[!0-9]/}; NOW_MS=$((10#$t / 1000)); }
+secs() { printf '%d.%ds' $(($1 / 1000)) $(($1 % 1000 / 100)); }
+now; run_t0=$NOW_MS
+
+# Per-run scratch: the console fifos and the result of every profile.
 tmpdir=""
-qpid=""
+workers=()
 cleanup() {
-	stop_qemu
+	stop_workers
 	[ -z "$tmpdir" ] || rm -rf "$tmpdir"
 	tmpdir=""
 }
-alive() {	# PID exists and is not a zombie
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	s=${s##*) }
-	[ -n "$s" ] && [ "${s%% *}" != Z ]
-}
-stop_qemu() {	# end QEMU's whole process group (it runs in its own session)
-	[ -n "$qpid" ] || return 0
-	if alive "$qpid"; then
-		kill -TERM -- "-$qpid" 2>/dev/null || kill -TERM "$qpid" 2>/dev/null
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			alive "$qpid" || break
-			sleep 0.2
-		done
-	fi
-	kill -KILL -- "-$qpid" 2>/dev/null
-	wait "$qpid" 2>/dev/null
-	qpid=""
+stop_workers() {	# each worker stops its own QEMU on SIGTERM
+	local w
+	for w in ${workers[@]+"${workers[@]}"}; do kill -TERM "$w" 2>/dev/null; done
+	for w in ${workers[@]+"${workers[@]}"}; do wait "$w" 2>/dev/null; done
+	workers=()
 }
 on_signal() {
 	trap - INT TERM HUP PIPE
@@ -232,6 +320,141 @@ trap 'on_signal HUP' HUP
 trap 'on_signal PIPE' PIPE
 
 tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/km-run.XXXXXX") || km_die 2 "$prog: mktemp failed"
+resdir=$tmpdir/results
+mkdir -p "$resdir"
+
+ktap_re='^[[:space:]]*(TAP version [0-9]+|KTAP version [0-9]+|[0-9]+\.\.[0-9]+|ok [0-9]+|not ok [0-9]+|#|Bail out!)'
+totals_re='^# Totals: pass:([0-9]+) fail:([0-9]+) xfail:([0-9]+) xpass:([0-9]+) skip:([0-9]+) error:([0-9]+)'
+closing_re='^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped, [0-9]+ xfailed$'
+begin_re='(^|[^A-Za-z0-9])KM-BEGIN$'
+exit_re='(^|[^A-Za-z0-9])KM-EXIT=([0-9]+)$'
+panic_re='Kernel panic - not syncing.*'
+
+# result NAME KEY=VALUE...: a profile's result file, read by the parent and
+# by scripts/report.py (one value a line, no newlines in values).
+put_result() {
+	local f=$resdir/$1.result kv
+	shift
+	for kv in "$@"; do printf '%s\n' "${kv//$'\n'/ }" >> "$f"; done
+}
+
+# The suite's rc -> a verdict word for the reports.
+verdict_of() {
+	case $1 in
+	0) echo PASS ;; 1) echo FAIL ;; 2) echo USAGE ;; 3) echo NOKVM ;; 4) echo SKIP ;;
+	*) echo NORESULT ;;
+	esac
+}
+
+# ---------------------------------------------------------------- native ---
+if [ "$mode" = native ]; then
+	echo "# kvm-memattr: native, kernel $(uname -r), $(uname -m)"
+	echo native > "$resdir/order"
+	stamps=$tmpdir/native.stamps
+	now; t0=$NOW_MS
+	"$bin" ${suite_args[@]+"${suite_args[@]}"} | while IFS= read -r l; do
+		[[ $l =~ $closing_re ]] && continue
+		printf '%s\n' "$l"
+		now; printf '%s\t%s\n' $((NOW_MS - t0)) "$l" >> "$stamps"
+	done
+	rc=${PIPESTATUS[0]}
+	now
+	cut -f2- "$stamps" > "$logdir/native.ktap" 2>/dev/null
+	put_result native name=native cpu=host "rc=$rc" "verdict=$(verdict_of "$rc")" \
+		"stamps=$stamps" "ktap=$logdir/native.ktap" "total_ms=$((NOW_MS - t0))"
+	if [ "$raw" = 0 ]; then
+		args=(--results "$resdir" --exit "$rc")
+		[ "$table" = 0 ] || args+=(--table)
+		[ -z "$junit" ] || args+=(--junit "$junit")
+		[ -z "$json" ] || args+=(--json "$json")
+		{ [ "$table" = 0 ] && [ -z "$junit$json" ]; } || python3 "$root/scripts/report.py" "${args[@]}" ||
+			echo "# $prog: writing the reports failed" >&2
+		eval "$(awk -F'[: ]+' '/# Totals:/ {print "np=" $4+$10 " nf=" $6+$14 " nx=" $8 " ns=" $12}' \
+			"$stamps" 2>/dev/null)"
+		echo "${np:-0} passed, ${nf:-0} failed, ${ns:-0} skipped, ${nx:-0} xfailed"
+	fi
+	exit "$rc"
+fi
+
+# ------------------------------------------------------------------ qemu ---
+declare -F km_qemu_version_ok >/dev/null ||
+	km_die 2 "$prog: this copy has no scripts/ (installed with make install): it runs natively only"
+qemu=${QEMU:-qemu-system-aarch64}
+command -v "$qemu" >/dev/null ||
+	km_die 2 "$prog: $qemu not found: run scripts/setup.sh (needs QEMU >= $KM_QEMU_MIN)"
+qemu_ver=$(km_qemu_version "$qemu")
+[ -n "$qemu_ver" ] || km_die 2 "$prog: $qemu --version does not say which QEMU it is"
+km_qemu_version_ok "$qemu" ||
+	km_die 2 "$prog: $qemu is version $qemu_ver but >= $KM_QEMU_MIN is needed: run scripts/setup.sh"
+
+# The kernel under test.
+kernel_src=""
+if [ -n "$kernel_tree" ]; then
+	[ -d "$kernel_tree" ] || km_die 2 "$prog: --kernel-tree: no such directory: $kernel_tree"
+	out=$("$root/scripts/build-kernel.sh" --base "$kernel_config" "$kernel_tree") || {
+		rc=$?
+		[ "$rc" = 2 ] || rc=5
+		km_die "$rc" "$prog: building a kernel from $kernel_tree failed (see above)"
+	}
+	kernel=$(sed -n 's/^image //p' <<< "$out")
+	[ -n "$modules_dir" ] || modules_dir=$(sed -n 's/^modules //p' <<< "$out")
+	kernel_src="tree $kernel_tree ($kernel_config)"
+elif [ -n "$debian_kernel" ]; then
+	find_debian() {	# the cached Image for VER, or for VER+debNN
+		local d
+		if [ -f "$(km_kernel_dir "$1")/Image" ]; then
+			km_kernel_dir "$1"
+			return
+		fi
+		for d in $(ls -d "$KM_CACHE/kernels/$1"+* 2>/dev/null | sort -V -r); do
+			[ -f "$d/Image" ] && { echo "$d"; return; }
+		done
+	}
+	kdir=$(find_debian "$debian_kernel")
+	if [ -z "$kdir" ]; then
+		echo "# $prog: fetching the Debian arm64 kernel $debian_kernel (scripts/setup.sh)" >&2
+		"$root/scripts/setup.sh" --kernel-version "$debian_kernel" >&2 ||
+			km_die 2 "$prog: cannot fetch the Debian kernel $debian_kernel (scripts/setup.sh failed)"
+		kdir=$(find_debian "$debian_kernel")
+		[ -n "$kdir" ] || km_die 2 "$prog: setup.sh left no Image for $debian_kernel in $KM_CACHE/kernels"
+	fi
+	kernel=$kdir/Image
+	kernel_src="Debian ${kdir##*/}"
+elif [ -z "$kernel" ]; then
+	kernel=$(km_kernel_dir "$KM_DEFAULT_KERNEL")/Image
+	[ -f "$kernel" ] ||
+		km_die 2 "$prog: no kernel image at $kernel: run scripts/setup.sh (or pass --kernel IMAGE)"
+	kernel_src="Debian $KM_DEFAULT_KERNEL"
+fi
+[ -f "$kernel" ] || km_die 2 "$prog: no kernel image at $kernel"
+# An arm64 Image has "ARM\x64" at offset 56; QEMU also boots a gzip'd one.
+kmagic=$(od -An -tx1 -j56 -N4 "$kernel" 2>/dev/null | tr -d ' \n')
+khead=$(od -An -tx1 -N2 "$kernel" 2>/dev/null | tr -d ' \n')
+if [ "$kmagic" != 41524d64 ] && [ "$khead" != 1f8b ]; then
+	km_die 2 "$prog: $kernel is not an arm64 kernel Image (no ARM\\x64 magic at offset 56)"
+fi
+if [ "$khead" = 1f8b ]; then
+	kver=$(gzip -dc "$kernel" 2>/dev/null | LC_ALL=C grep -a -m1 -o 'Linux version [^ ]*')
+else
+	kver=$(LC_ALL=C grep -a -m1 -o 'Linux version [^ ]*' "$kernel")
+fi
+kver=${kver#Linux version }
+kernel=$(cd "$(dirname "$kernel")" && pwd)/$(basename "$kernel")
+kernel_src=${kernel_src:-file}
+# The modules of the kernel under test: --modules, else a modules/ directory
+# next to the Image (scripts/setup.sh --modules puts Debian's there).
+if [ -n "$modules_dir" ]; then
+	[ -d "$modules_dir" ] || km_die 2 "$prog: --modules: no such directory: $modules_dir"
+	modules_dir=$(cd "$modules_dir" && pwd)
+	[ -z "$kver" ] || [ "${modules_dir##*/}" = "$kver" ] || [ ! -d "$modules_dir/kernel" ] ||
+		echo "# $prog: warning: modules $modules_dir are not for kernel $kver" >&2
+elif [ -d "$(dirname "$kernel")/modules" ]; then
+	modules_dir=$(dirname "$kernel")/modules
+fi
+
+busybox=$KM_CACHE/busybox/bin/busybox
+[ -n "$user_initrd" ] || [ -x "$busybox" ] ||
+	km_die 2 "$prog: no arm64 busybox at $busybox: run scripts/setup.sh"
 
 # The initramfs; rebuilt only when one of its inputs changed.
 initrd=$bdir/initramfs.cpio.gz
@@ -245,57 +468,75 @@ for m in "$bdir"/kmod/*.ko; do
 done
 key=$(cat "$root/scripts/mkinitramfs.sh" "$root/scripts/guest-init.sh" "$busybox" "$bin" "$argsf" \
 	"$bdir"/kmod/*.ko 2>/dev/null | sha256sum | cut -d' ' -f1)
-if [ ! -f "$initrd" ] || [ "$(cat "$initrd.key" 2>/dev/null)" != "$key" ]; then
+if [ -n "$user_initrd" ]; then
+	[ -f "$user_initrd" ] || km_die 2 "$prog: --initrd: no such file: $user_initrd"
+	initrd=$user_initrd
+elif [ ! -f "$initrd" ] || [ "$(cat "$initrd.key" 2>/dev/null)" != "$key" ]; then
 	rm -f "$initrd.key"
 	"$root/scripts/mkinitramfs.sh" -o "$initrd" --suite "$bin" --busybox "$busybox" \
 		--args-file "$argsf" ${mod_args[@]+"${mod_args[@]}"} || km_die 2 "$prog: building the initramfs failed"
 	echo "$key" > "$initrd.key"
 fi
 
-# Listing or help from the suite is not KTAP: pass it through as is.
-raw=0
-for a in ${suite_args[@]+"${suite_args[@]}"}; do
-	case "$a" in -l|--list|-h|--help) raw=1 ;; esac
-done
-
-ktap_re='^[[:space:]]*(TAP version [0-9]+|KTAP version [0-9]+|[0-9]+\.\.[0-9]+|ok [0-9]+|not ok [0-9]+|#)'
-totals_re='^# Totals: pass:([0-9]+) fail:([0-9]+) xfail:([0-9]+) xpass:([0-9]+) skip:([0-9]+) error:([0-9]+)'
-closing_re='^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped, [0-9]+ xfailed$'
-begin_re='(^|[^A-Za-z0-9])KM-BEGIN$'
-exit_re='(^|[^A-Za-z0-9])KM-EXIT=([0-9]+)$'
-
-now() { local t=${EPOCHREALTIME//[!0-9]/}; NOW_MS=$((10#$t / 1000)); }
-secs() { printf '%d.%ds' $(($1 / 1000)) $(($1 % 1000 / 100)); }
-
-# Totals over all profiles.
-sum_pass=0 sum_fail=0 sum_skip=0 sum_xfail=0
-rcs=()
+[ -n "$jobs" ] || jobs=$(nproc 2>/dev/null || echo 1)
+[ "$jobs" -le ${#runs[@]} ] || jobs=${#runs[@]}
+qemu_desc="$(command -v "$qemu") $("$qemu" --version 2>/dev/null | head -n1 |
+	sed -n 's/.*version \([^ ]*\).*/\1/p')"
+echo "# kvm-memattr: QEMU $qemu_desc"
+echo "# kvm-memattr: kernel ${kver:-unknown version} ($kernel_src: $kernel)${modules_dir:+, modules $modules_dir}"
+echo "# kvm-memattr: ${#runs[@]} profile(s), $jobs at a time, -smp $smp -m $memory"
 
 last_lines() {	# the console log's tail, without our own header
-	grep -v -e '^# kvm-memattr console log: ' -e '^# kernel ' -e '^# cmdline ' "$1" |
-		tail -n 8 | sed 's/^/#   | /'
-	grep -m1 -o 'Kernel panic - .*' "$1" | sed 's/^/#   first panic: /'
+	grep -v -e '^# kvm-memattr console log: ' -e '^# kernel ' -e '^# cmdline ' \
+		-e '^# qemu args ' "$1" | tail -n 8 | sed 's/^/#   | /'
 }
 
-# run_profile NAME CPU EXTRA DESCRIPTION QEMU-ARGS
+# run_profile NAME CPU EXTRA DESCRIPTION QEMU-ARGS: boot one guest, copy its
+# KTAP to stdout, write $resdir/NAME.result.  Runs in a subshell of its own
+# (a worker), so its variables and traps are its own.
 run_profile() {
 	local name=$1 cpu=$2 extra=$3 desc=$4 qargs=()
 	# The profile's extra QEMU arguments are blank-separated words.
 	[ "${5:--}" = - ] || read -r -a qargs <<< "$5"
 	qargs+=(${user_qemu_args[@]+"${user_qemu_args[@]}"})
-	local log=$logdir/$name.console.log ktapf=$logdir/$name.ktap
+	local log=$logdir/$name.console.log ktapf=$logdir/$name.ktap stamps=$resdir/$name.stamps
 	local cmdline="console=ttyAMA0 loglevel=4 panic=-1 kvm_memattr.accel=tcg kvm_memattr.profile=$name"
 	[ "$extra" = - ] || [ -z "$extra" ] || cmdline+=" $extra"
 	[ -z "$user_append" ] || cmdline+=" $user_append"
 
-	local state=boot buf="" chunk="" st t0 boot_ms="" last deadline grace=0
-	local exit_rc="" timed_out=0 totals="" confd logfd ktapfd
-	local fifo=$tmpdir/console
+	local state=boot buf="" chunk="" st t0 boot_ms="" first_ms="" exit_ms="" end_ms last
+	local deadline boot_deadline grace=0 exit_rc="" timed_out="" totals="" panic="" qrc=""
+	local confd logfd ktapfd stampfd qpid=""
+	local fifo=$tmpdir/$name.console
 	rm -f "$fifo"
 	mkfifo "$fifo" || km_die 2 "$prog: mkfifo failed"
 
+	stop_qemu() {	# end QEMU's whole process group (it runs in its own session)
+		[ -n "$qpid" ] || return 0
+		if kill -0 "$qpid" 2>/dev/null; then
+			kill -TERM -- "-$qpid" 2>/dev/null || kill -TERM "$qpid" 2>/dev/null
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
+				kill -0 "$qpid" 2>/dev/null || break
+				[ -n "$(ps -o stat= -p "$qpid" 2>/dev/null | grep -v Z)" ] || break
+				sleep 0.2
+			done
+		fi
+		kill -KILL -- "-$qpid" 2>/dev/null
+		wait "$qpid" 2>/dev/null
+		qrc=$?
+		qpid=""
+	}
+	trap 'stop_qemu; exit 143' TERM
+	trap 'stop_qemu' EXIT
+	trap '' INT	# the parent handles Ctrl-C and stops the workers
+
 	echo "# profile $name: booting -cpu $cpu${desc:+ ($desc)}" >&2
-	now; t0=$NOW_MS; last=$t0; deadline=$((t0 + timeout * 1000))
+	local hdr="# profile $name: -cpu $cpu"
+	[ "$extra" = - ] || [ -z "$extra" ] || hdr+=", cmdline $extra"
+	[ ${#qargs[@]} = 0 ] || hdr+=", qemu ${qargs[*]}"
+	echo "$hdr"
+	now; t0=$NOW_MS; last=$t0
+	deadline=$((t0 + timeout * 1000)); boot_deadline=$((t0 + boot_timeout * 1000))
 	# Own session and process group, so that stop_qemu can end it all;
 	# timeout(1) bounds QEMU even if this script is killed with SIGKILL.
 	setsid timeout -k 10 $((timeout + 30)) "$qemu" -M virt,virtualization=on,gic-version=3 -accel tcg -cpu "$cpu" \
@@ -303,7 +544,7 @@ run_profile() {
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" ${qargs[@]+"${qargs[@]}"} \
 		</dev/null >"$fifo" 2>&1 &
 	qpid=$!
-	exec {confd}<"$fifo" {logfd}>"$log" {ktapfd}>"$ktapf"
+	exec {confd}<"$fifo" {logfd}>"$log" {ktapfd}>"$ktapf" {stampfd}>"$stamps"
 	{
 		echo "# kvm-memattr console log: profile $name, -cpu $cpu, -smp $smp -m $memory"
 		echo "# kernel $kernel"
@@ -314,22 +555,27 @@ run_profile() {
 	handle() {
 		local l=${1//$'\r'/}
 		printf '%s\n' "$l" >&"$logfd"
+		[ -n "$panic" ] || [[ ! $l =~ $panic_re ]] || panic=${BASH_REMATCH[0]}
 		case $state in
 		boot)
 			if [[ $l =~ $begin_re ]]; then
 				state=suite; now; boot_ms=$((NOW_MS - t0))
 			elif [[ $l =~ $exit_re ]]; then
 				exit_rc=${BASH_REMATCH[2]}; state=finished
+				now; exit_ms=$((NOW_MS - t0)); grace=$((NOW_MS + 15000))
 			fi ;;
 		suite)
 			if [[ $l =~ $exit_re ]]; then
 				exit_rc=${BASH_REMATCH[2]}; state=finished
-				now; grace=$((NOW_MS + 15000))
+				now; exit_ms=$((NOW_MS - t0)); grace=$((NOW_MS + 15000))
 			elif [ "$raw" = 1 ]; then
 				printf '%s\n' "$l"
 			elif [[ $l =~ $ktap_re ]]; then
 				printf '%s\n' "$l"
 				printf '%s\n' "$l" >&"$ktapfd"
+				now
+				printf '%s\t%s\n' $((NOW_MS - t0)) "$l" >&"$stampfd"
+				[ -n "$first_ms" ] || [[ ! $l =~ ^#\ RUN ]] || first_ms=$((NOW_MS - t0))
 				[[ $l =~ $totals_re ]] && totals="${BASH_REMATCH[*]:1}"
 			elif [[ $l =~ $closing_re ]] || [ -z "$l" ]; then
 				:	# the aggregate line comes at the end
@@ -356,7 +602,11 @@ run_profile() {
 			[ -z "$chunk" ] || last=$NOW_MS
 		fi
 		if [ "$NOW_MS" -ge "$deadline" ]; then
-			timed_out=1
+			timed_out="timed out after ${timeout}s"
+			break
+		fi
+		if [ "$state" = boot ] && [ "$NOW_MS" -ge "$boot_deadline" ]; then
+			timed_out="the kernel did not reach /init within ${boot_timeout}s (--boot-timeout)"
 			break
 		fi
 		if [ "$grace" -gt 0 ] && [ "$NOW_MS" -ge "$grace" ]; then
@@ -369,23 +619,36 @@ run_profile() {
 		fi
 	done
 	stop_qemu
-	exec {confd}<&- {logfd}>&- {ktapfd}>&-
+	exec {confd}<&- {logfd}>&- {ktapfd}>&- {stampfd}>&-
 	rm -f "$fifo"
-	now
-	local took=$((NOW_MS - t0)) rc note=""
+	now; end_ms=$((NOW_MS - t0))
+	local rc note="" why=""
 
-	if [ "$timed_out" = 1 ]; then
-		echo "# ERROR: $name: timed out after ${timeout}s (see $log); the console's last lines:"
+	if [ -z "$exit_rc" ]; then
+		# No result: say what happened in one line, then the console's tail.
+		if [ -n "$panic" ]; then
+			why="the kernel panicked: $panic"
+		elif [ -n "$timed_out" ]; then
+			why=$timed_out
+		elif [ "$state" = boot ] && [ "$qrc" != 0 ]; then
+			why="QEMU exited with status $qrc before the kernel reached /init"
+			local qmsg
+			qmsg=$(grep -m1 -i "^$(basename "$qemu"):\|qemu-system" "$log" | head -n1)
+			[ -z "$qmsg" ] || why+=": $qmsg"
+		elif [ "$state" = boot ]; then
+			why="the guest powered off before /init ran the suite"
+		else
+			why="the guest ended without a result (no KM-EXIT line)"
+		fi
+		echo "# ERROR: $name: $why (see $log); the console's last lines:"
 		last_lines "$log"
-		rc=1; note="timed out"
-	elif [ -z "$exit_rc" ]; then
-		echo "# ERROR: $name: guest ended without a result (see $log); the console's last lines:"
-		last_lines "$log"
-		rc=1; note="no result"
+		rc=5; note=$why
 	else
 		rc=$exit_rc
 		case $rc in
-		3) note="no KVM in the guest" ;;
+		3) note=$(grep -m1 -o 'guest-init: /dev/kvm missing: .*' "$log" | head -n1)
+		   note=${note:-no KVM in the guest}
+		   echo "# ERROR: $name: the kernel under test has no KVM: ${note#guest-init: }" ;;
 		2) note="usage error" ;;
 		esac
 	fi
@@ -400,25 +663,70 @@ run_profile() {
 	if [ "$raw" = 0 ] && [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$nf" = 0 ]; then
 		nf=1
 	fi
-	sum_pass=$((sum_pass + np)) sum_fail=$((sum_fail + nf))
-	sum_skip=$((sum_skip + ns)) sum_xfail=$((sum_xfail + nx))
-	rcs+=("$rc")
 
 	local detail="boot none"
 	[ -z "$boot_ms" ] || detail="boot $(secs "$boot_ms")"
 	[ "$raw" = 1 ] || detail+="; $np passed, $nf failed, $ns skipped, $nx xfailed"
 	[ -z "$note" ] || detail+="; $note"
-	echo "# profile $name: exit $rc, $(secs "$took") ($detail)"
+	echo "# profile $name: exit $rc, $(secs "$end_ms") ($detail)"
+
+	local suite_ms="" teardown_ms=""
+	[ -z "$boot_ms" ] || [ -z "$exit_ms" ] || suite_ms=$((exit_ms - boot_ms))
+	[ -z "$exit_ms" ] || teardown_ms=$((end_ms - exit_ms))
+	put_result "$name" "name=$name" "cpu=$cpu" "desc=$desc" "extra=$extra" \
+		"qargs=${qargs[*]}" "rc=$rc" "verdict=$(verdict_of "$rc")" "note=$note" \
+		"np=$np" "nf=$nf" "ns=$ns" "nx=$nx" "boot_ms=$boot_ms" "first_test_ms=$first_ms" \
+		"suite_ms=$suite_ms" "teardown_ms=$teardown_ms" "total_ms=$end_ms" \
+		"log=$log" "ktap=$ktapf" "stamps=$stamps"
 }
 
-for r in "${runs[@]}"; do
-	IFS=$'\t' read -r n c e d q <<< "$r"
-	run_profile "$n" "$c" "$e" "$d" "$q"
+# The workers: up to $jobs at once.  With one job the KTAP streams to stdout
+# as it comes; with more each profile's block is printed when it ends.
+sum_pass=0 sum_fail=0 sum_skip=0 sum_xfail=0
+rcs=()
+declare -A wname=()
+: > "$resdir/order"
+finish_worker() {	# finish_worker PID: print its block, count its result
+	local p=$1 n=${wname[$1]} f rc=5 np=0 nf=1 ns=0 nx=0 k v
+	[ "$jobs" = 1 ] || cat "$tmpdir/$n.out"
+	f=$resdir/$n.result
+	if [ -f "$f" ]; then
+		while IFS='=' read -r k v; do
+			case $k in rc) rc=$v ;; np) np=$v ;; nf) nf=$v ;; ns) ns=$v ;; nx) nx=$v ;; esac
+		done < "$f"
+	else
+		echo "# ERROR: $n: the runner's worker died without a result"
+		put_result "$n" "name=$n" rc=5 verdict=NORESULT "note=the runner's worker died"
+	fi
+	sum_pass=$((sum_pass + np)) sum_fail=$((sum_fail + nf))
+	sum_skip=$((sum_skip + ns)) sum_xfail=$((sum_xfail + nx))
+	rcs+=("$rc")
+	local w=() x
+	for x in "${workers[@]}"; do [ "$x" = "$p" ] || w+=("$x"); done
+	workers=(${w[@]+"${w[@]}"})
+}
+
+next=0
+while [ "$next" -lt ${#runs[@]} ] || [ ${#workers[@]} -gt 0 ]; do
+	while [ "$next" -lt ${#runs[@]} ] && [ ${#workers[@]} -lt "$jobs" ]; do
+		IFS=$'\t' read -r n c e d q <<< "${runs[$next]}"
+		echo "$n" >> "$resdir/order"
+		if [ "$jobs" = 1 ]; then
+			run_profile "$n" "$c" "$e" "$d" "$q" &
+		else
+			run_profile "$n" "$c" "$e" "$d" "$q" > "$tmpdir/$n.out" &
+		fi
+		workers+=($!)
+		wname[$!]=$n
+		next=$((next + 1))
+	done
+	done_pid=""
+	wait -n -p done_pid ${workers[@]+"${workers[@]}"}
+	[ -z "$done_pid" ] || finish_worker "$done_pid"
 done
 
-[ "$raw" = 1 ] || echo "$sum_pass passed, $sum_fail failed, $sum_skip skipped, $sum_xfail xfailed"
-
-# All profiles agree: their code.  Else 1 if any failed, else 0.
+now; wall_ms=$((NOW_MS - run_t0))
+# All profiles agree: their code.  Else 1 if any ended other than 0 or 4.
 final=${rcs[0]}
 for rc in "${rcs[@]}"; do
 	[ "$rc" = "$final" ] && continue
@@ -428,4 +736,20 @@ for rc in "${rcs[@]}"; do
 	done
 	break
 done
+
+if [ "$raw" = 0 ]; then
+	if [ "$table" = 1 ] || [ -n "$junit$json" ]; then
+		args=(--results "$resdir" --qemu "$qemu_desc" --kernel "$kernel"
+		      --kernel-source "$kernel_src" --exit "$final" --wall-ms "$wall_ms")
+		[ "$table" = 0 ] || args+=(--table)
+		[ -z "$junit" ] || args+=(--junit "$junit")
+		[ -z "$json" ] || args+=(--json "$json")
+		if ! python3 "$root/scripts/report.py" "${args[@]}"; then
+			echo "# $prog: writing the reports failed" >&2
+			[ -z "$junit$json" ] || final=2
+		fi
+	fi
+	[ ${#runs[@]} = 1 ] || echo "# all profiles: $(secs "$wall_ms") wall, exit $final"
+	echo "$sum_pass passed, $sum_fail failed, $sum_skip skipped, $sum_xfail xfailed"
+fi
 exit "$final"
