@@ -647,8 +647,9 @@ run_profile() {
 		rc=$exit_rc
 		case $rc in
 		3) note=$(grep -m1 -o 'guest-init: /dev/kvm missing: .*' "$log" | head -n1)
-		   note=${note:-no KVM in the guest}
-		   echo "# ERROR: $name: the kernel under test has no KVM: ${note#guest-init: }" ;;
+		   note=${note#guest-init: }
+		   note=${note:-/dev/kvm missing: the kernel under test has no KVM}
+		   echo "# ERROR: $name: $note" ;;
 		2) note="usage error" ;;
 		esac
 	fi
