@@ -19,7 +19,8 @@ verbose=0
 only=${1:-*}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/km-runner-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# Whatever a broken runner left behind goes too: no stray fake QEMU.
+trap 'cat "$tmp"/pids.* 2>/dev/null | xargs -r kill -KILL 2>/dev/null; rm -rf "$tmp"' EXIT
 # Something QEMU would take for an arm64 Image: the magic at offset 56.
 kimg=$tmp/Image
 { head -c 56 /dev/zero; printf 'ARMd'; head -c 4096 /dev/zero; } > "$kimg"
@@ -158,6 +159,16 @@ t_ctrl_c() {	# SIGINT to the runner's process group, as a terminal sends it
 		sleep 0.1
 	done
 	kill -INT -- "-$p"
+	for i in $(seq 100); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$p" 2>/dev/null; then
+		kill -KILL -- "-$p"
+		wait "$p"
+		fail "run_tests.sh still running 10s after SIGINT"
+		return 1
+	fi
 	wait "$p"
 	rc=$?
 	left=$(ls -A "$tmp/ctrlc")
