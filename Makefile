@@ -4,7 +4,9 @@
 #
 #   make                  build the aarch64 suite binary ($(O)/memattr)
 #   make unit             build and run the host unit tests (native, no KVM)
-#   make check            unit tests + the suite under QEMU on the CI profiles
+#   make check            unit tests, runner tests + the suite under QEMU on the CI profiles
+#   make runner-check     tests of run_tests.sh itself (fake QEMU, ~20 s)
+#   make bench            boot and suite timings per profile (scripts/bench.sh)
 #   make install INSTALL_PATH=DIR
 
 O ?= build
@@ -40,7 +42,7 @@ UNIT_LIB_SRCS := lib/harness.c $(wildcard lib/s1pt.c lib/expect.c lib/known_issu
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o
 
-.PHONY: all unit check install clean kmod
+.PHONY: all unit check install clean kmod runner-check bench
 all: $(O)/memattr
 
 $(O)/guest/%.o: guest/%.S $(LIB_HDRS)
@@ -77,7 +79,13 @@ unit: $(O)/host/unit_tests
 	$(O)/host/unit_tests
 
 # A profile that skips everything (exit 4) is not a failure; any FAIL is.
-check: unit all
+runner-check: all
+	tests/runner/run.sh
+
+bench: all
+	scripts/bench.sh $(BENCH_ARGS)
+
+check: unit all runner-check
 	@rc=0; ./run_tests.sh --no-build --profiles $(CHECK_PROFILES) || rc=$$?; \
 	 if [ $$rc -ne 0 ] && [ $$rc -ne 4 ]; then echo "make check: suite exit $$rc" >&2; exit 1; fi
 
@@ -86,7 +94,7 @@ install: all
 	install -d $(INSTALL_PATH)/scripts
 	install -m 0755 $(O)/memattr run_tests.sh $(INSTALL_PATH)/
 	install -m 0644 settings config profiles known-issues $(INSTALL_PATH)/
-	install -m 0755 scripts/*.sh $(INSTALL_PATH)/scripts/
+	install -m 0755 scripts/*.sh scripts/report.py $(INSTALL_PATH)/scripts/
 
 clean:
 	rm -rf $(O)

@@ -8,6 +8,12 @@
 # under the cache directory, pinned so that the host's libc never upgrades.
 #
 # Usage: scripts/setup.sh [--kernel-version VER] [--no-kernel] [--modules]
+#                         [--kernel-build]
+#   --kernel-version VER  a Debian arm64 kernel: 7.3.4+deb13, or just 7.2.13
+#                         (the newest VER+debNN in the package lists)
+#   --modules             also its modules, under kernels/VER/modules
+#   --kernel-build        what run_tests.sh --kernel-tree needs to build a
+#                         kernel (flex, bison, bc, kmod, libssl-dev, libelf-dev)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,12 +23,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 kver=$KM_DEFAULT_KERNEL
 want_kernel=1
 want_modules=0
+want_kbuild=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel-version) kver=$2; shift 2 ;;
 	--no-kernel) want_kernel=0; shift ;;
 	--modules) want_modules=1; shift ;;
-	-h|--help) sed -n '3,12p' "$0"; exit 0 ;;
+	--kernel-build) want_kbuild=1; shift ;;
+	-h|--help) sed -n '3,18p' "$0"; exit 0 ;;
 	*) km_die 2 "setup: unknown option '$1' (see --help)" ;;
 	esac
 done
@@ -107,7 +115,11 @@ update_lists() {
 
 need_host_pkgs=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in make gcc cpio xz-utils; do have "$p" || need_host_pkgs+=("$p"); done
+# python3: the JUnit/JSON reports and the rule table (scripts/report.py).
+for p in make gcc cpio xz-utils python3; do have "$p" || need_host_pkgs+=("$p"); done
+if [ $want_kbuild = 1 ]; then
+	for p in flex bison bc kmod libssl-dev libelf-dev; do have "$p" || need_host_pkgs+=("$p"); done
+fi
 if [ "$host_arch" != arm64 ]; then
 	for p in gcc-aarch64-linux-gnu libc6-dev-arm64-cross; do
 		have "$p" || need_host_pkgs+=("$p")
@@ -154,6 +166,24 @@ if [ ! -x "$KM_CACHE/busybox/bin/busybox" ]; then
 	rm -rf "$KM_CACHE/busybox"
 	fetch_arm64 busybox-static "$KM_CACHE/busybox" ||
 		km_die 2 "setup: cannot download busybox-static:arm64"
+fi
+
+km_apt_cache() {
+	apt-cache -o Dir::Etc::SourceList=/dev/null \
+		-o Dir::Etc::SourceParts="$apt_dir/sources.list.d" \
+		-o Dir::Etc::PreferencesParts="$apt_dir/preferences.d" \
+		-o Dir::State::Lists="$apt_dir/lists" \
+		-o APT::Architectures::="$host_arch" -o APT::Architectures::=arm64 "$@"
+}
+# A version without its Debian suffix (7.2.13): the newest VER+debNN packaged.
+if [ $want_kernel = 1 ] && [[ $kver != *+* ]] && [ ! -f "$(km_kernel_dir "$kver")/Image" ]; then
+	update_lists
+	full=$( { km_apt_cache pkgnames "linux-binary-$kver+"; km_apt_cache pkgnames "linux-image-$kver+"; } |
+		sed -n "s/^linux-\(binary\|image\)-\($kver+[a-z0-9.]*\)-arm64\(:arm64\)\{0,1\}\$/\2/p" |
+		sort -V | tail -n1)
+	[ -n "$full" ] || km_die 2 "setup: no Debian arm64 kernel package matches $kver (e.g. 7.3.4+deb13)"
+	km_log "setup: kernel $kver is $full"
+	kver=$full
 fi
 
 if [ $want_kernel = 1 ]; then
