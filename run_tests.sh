@@ -707,11 +707,25 @@ finish_worker() {	# finish_worker PID: print its block, count its result
 	workers=(${w[@]+"${w[@]}"})
 }
 
+# Reports list the profiles in the order asked for.  They start longest
+# first, by the durations of earlier runs ($logdir/durations): a slow profile
+# started last (max-pkvm: every VM teardown takes over a second) would
+# otherwise run alone at the end.
+durf=$logdir/durations
+for r in "${runs[@]}"; do echo "${r%%$'\t'*}" >> "$resdir/order"; done
+start=("${runs[@]}")
+if [ "$jobs" -gt 1 ] && [ -f "$durf" ]; then
+	start=()
+	while IFS= read -r i; do start+=("${runs[$i]}"); done < <(
+		for i in "${!runs[@]}"; do
+			ms=$(awk -v n="${runs[$i]%%$'\t'*}" '$1 == n { print $2 }' "$durf" | tail -n1)
+			echo "${ms:-0} $i"
+		done | sort -s -k1,1nr | cut -d' ' -f2)
+fi
 next=0
-while [ "$next" -lt ${#runs[@]} ] || [ ${#workers[@]} -gt 0 ]; do
-	while [ "$next" -lt ${#runs[@]} ] && [ ${#workers[@]} -lt "$jobs" ]; do
-		IFS=$'\t' read -r n c e d q <<< "${runs[$next]}"
-		echo "$n" >> "$resdir/order"
+while [ "$next" -lt ${#start[@]} ] || [ ${#workers[@]} -gt 0 ]; do
+	while [ "$next" -lt ${#start[@]} ] && [ ${#workers[@]} -lt "$jobs" ]; do
+		IFS=$'\t' read -r n c e d q <<< "${start[$next]}"
 		if [ "$jobs" = 1 ]; then
 			run_profile "$n" "$c" "$e" "$d" "$q" &
 		else
@@ -727,6 +741,15 @@ while [ "$next" -lt ${#runs[@]} ] || [ ${#workers[@]} -gt 0 ]; do
 done
 
 now; wall_ms=$((NOW_MS - run_t0))
+# Remember how long each profile took, for the order of the next run.
+{
+	[ ! -f "$durf" ] || awk -v ran="$(printf ' %s' "${runs[@]%%$'\t'*}") " \
+		'index(ran, " " $1 " ") == 0' "$durf"
+	for r in "${runs[@]}"; do
+		n=${r%%$'\t'*}
+		sed -n 's/^total_ms=\([0-9][0-9]*\)$/'"$n"' \1/p' "$resdir/$n.result" 2>/dev/null
+	done
+} > "$durf.new" && mv "$durf.new" "$durf"
 # All profiles agree: their code.  Else 1 if any ended other than 0 or 4.
 final=${rcs[0]}
 for rc in "${rcs[@]}"; do
