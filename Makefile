@@ -20,7 +20,9 @@ CC_T := $(CROSS_COMPILE)gcc
 OBJCOPY_T := $(CROSS_COMPILE)objcopy
 HOSTCC ?= cc
 INSTALL_PATH ?= $(O)/install
-CHECK_PROFILES ?= max,neoverse-n1
+# VHE+FWB, no FWB, nVHE with erratum 834220, pKVM: the KVM modes and the
+# CPU features the rules branch on; about 1-2 min on 2 cores (make bench).
+CHECK_PROFILES ?= max,neoverse-n1,cortex-a57,max-pkvm
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Ilib -Iguest
