@@ -53,11 +53,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/km-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # The floor: the same kernel and QEMU, an initramfs with busybox and an /init
-# that only says it started and powers off.
+# that only says it started and powers off (after the same UART drain as
+# guest-init.sh: without it the last line is lost).
 cat > "$work/bare-init" <<'EOF'
 #!/bin/sh
 echo KM-BEGIN
 echo KM-EXIT=0
+/bin/busybox sleep 0.2
 /bin/busybox poweroff -f
 EOF
 : > "$work/empty"
@@ -77,6 +79,7 @@ rt() {	# rt TAG ARGS...: one run_tests.sh call, its JSON kept as $work/TAG.json
 
 # The initramfs of the suite is the one run_tests.sh builds; its size is part
 # of the boot cost, so report it.
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((i = 1; i <= repeat; i++)); do
 	for p in "${plist[@]}"; do
 		echo "# bench: round $i/$repeat, $p: bare boot, then the suite" >&2
@@ -89,12 +92,13 @@ for ((i = 1; i <= repeat; i++)); do
 	fi
 done
 
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 - "$work" "$out" "$repeat" "$matrix" "$root/build/initramfs.cpio.gz" \
-	"$work/bare.cpio.gz" "${plist[@]}" <<'EOF'
+	"$work/bare.cpio.gz" "$load_start" "$load_end" "${plist[@]}" <<'EOF'
 import json, os, statistics, sys
 
-work, out, repeat, matrix, initrd, bare_initrd = sys.argv[1:7]
-plist = sys.argv[7:]
+work, out, repeat, matrix, initrd, bare_initrd, load_start, load_end = sys.argv[1:9]
+plist = sys.argv[9:]
 repeat = int(repeat)
 
 def load(tag):
@@ -117,7 +121,8 @@ def s(ms):
 
 rows, res = [], {'repeat': repeat, 'profiles': {}, 'matrix': None,
                  'initramfs_bytes': os.path.getsize(initrd) if os.path.exists(initrd) else None,
-                 'bare_initramfs_bytes': os.path.getsize(bare_initrd)}
+                 'bare_initramfs_bytes': os.path.getsize(bare_initrd),
+                 'loadavg_start': load_start, 'loadavg_end': load_end, 'cpus': os.cpu_count()}
 for p in plist:
     bare, suite = [], []
     for i in range(1, repeat + 1):
@@ -151,7 +156,8 @@ if mx:
                      'wall_range_ms': spread([x['wall_ms'] for x in mx]),
                      'exit': [x['exit'] for x in mx]}
 
-print('kvm-memattr bench: medians of %d run(s), seconds; the machine may be shared' % repeat)
+print('kvm-memattr bench: medians of %d run(s), seconds; %d CPUs, load average %s at the'
+      ' start, %s at the end' % (repeat, os.cpu_count(), load_start, load_end))
 hdr = ('profile', 'bare', 'boot', '1st test', 'suite', 'teardown', 'total', 'min-max',
        'overhead')
 print('%-12s %6s %6s %8s %6s %8s %6s %11s %8s' % hdr)

@@ -216,6 +216,8 @@ def print_table(profiles, out):
     for p in profiles:
         if p['note'] and p['result'] not in ('PASS', 'SKIP'):
             emit('%s: %s' % (p['name'], p['note']))
+        elif p['notes'] and not p['cases']:
+            emit('%s: %s' % (p['name'], '; '.join(p['notes'])))
 
     rules, rows, footnotes = rule_table(profiles)
     if not rules:
@@ -266,12 +268,15 @@ def write_junit(profiles, meta, path):
                 s += 1
             if log and c['verdict'] != 'FAIL':
                 ET.SubElement(tc, 'system-out').text = log
-        bad = p['result'] not in ('PASS', 'SKIP', 'FAIL')
+        # No result, or a failure that no case reports (Bail out!): an error.
+        bad = p['result'] not in ('PASS', 'SKIP', 'FAIL') or \
+            (p['result'] == 'FAIL' and not any(c['verdict'] == 'FAIL' for c in cases))
         if bad or not cases:
             tc = ET.SubElement(ts, 'testcase', classname=p['name'], name='run')
             n += 1
             if bad:
-                ET.SubElement(tc, 'error', message=p['note'] or p['result'] or 'no result')
+                ET.SubElement(tc, 'error', message=p['note'] or '; '.join(p['notes']) or
+                              p['result'] or 'no result')
                 e += 1
             elif p['notes']:
                 ET.SubElement(tc, 'skipped', message='; '.join(p['notes']))

@@ -43,9 +43,9 @@ one_line() {	# the error is one line on stderr
 all_dead() {	# every PID in FILE is gone
 	local p
 	[ -s "$1" ] || fail "the fake QEMU never started"
-	for p in $(cat "$1"); do
-		! kill -0 "$p" 2>/dev/null || fail "fake QEMU $p is still running"
-	done
+	while read -r p; do
+		! kill -0 "$p" 2>/dev/null || fail "fake QEMU $p is still running" || return 1
+	done < "$1"
 }
 
 t_usage_unknown_option() { rt --bogus; want_rc 2 && one_line; }
@@ -100,6 +100,7 @@ t_native_no_dev_kvm() {
 		# Hide /dev/kvm behind a plain file in a private mount namespace.
 		command -v unshare >/dev/null || { why="no unshare"; return 77; }
 		: > "$tmp/nokvm"
+		# shellcheck disable=SC2016
 		unshare -m sh -c 'mount --bind "$1" /dev/kvm && shift && exec "$@"' sh "$tmp/nokvm" \
 			env KM_HOST_ARCH=aarch64 "$root/run_tests.sh" --native --no-build \
 			>"$tmp/out" 2>"$tmp/err"
@@ -146,7 +147,7 @@ t_suite_timeout() {
 	want_rc 5 && out_has 'ERROR: max: timed out after 2s' && all_dead "$tmp/pids.suite"
 }
 t_ctrl_c() {	# SIGINT to the runner's process group, as a terminal sends it
-	local p i left
+	local p left
 	mkdir -p "$tmp/ctrlc"
 	set -m
 	TMPDIR=$tmp/ctrlc QEMU=$fake FAKE_QEMU_MODE=hang FAKE_QEMU_PIDFILE=$tmp/pids.int \
@@ -154,12 +155,12 @@ t_ctrl_c() {	# SIGINT to the runner's process group, as a terminal sends it
 		--profiles max,neoverse-n1 -j 2 >"$tmp/out" 2>"$tmp/err" &
 	p=$!
 	set +m
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ "$(wc -l < "$tmp/pids.int" 2>/dev/null || echo 0)" -ge 2 ] && break
 		sleep 0.1
 	done
 	kill -INT -- "-$p"
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -213,12 +214,20 @@ assert p['max']['facts']['fwb'] == '1' and p['max']['facts']['kvm_mode'] == 'vhe
 assert p['max']['timing']['boot_ms'] is not None
 EOF
 }
-t_real_kernel_without_kvm() {	# a real boot: kvm-arm.mode=none leaves no /dev/kvm
+have_real() {	# the real kernel, QEMU and suite binary are set up
 	local k
 	k=$(. "$root/scripts/common.sh" && echo "$(km_kernel_dir "$KM_DEFAULT_KERNEL")/Image")
 	[ -f "$k" ] || { why="no cached kernel (scripts/setup.sh)"; return 77; }
 	command -v qemu-system-aarch64 >/dev/null || { why="no QEMU"; return 77; }
 	[ -x "$root/build/memattr" ] || { why="no build/memattr (make)"; return 77; }
+}
+t_real_kernel_panic() {	# a real boot: no /init to run, no root fs: the kernel panics
+	have_real || return 77
+	rt --profile max --append rdinit=/no-such-init
+	want_rc 5 && out_has 'ERROR: max: the kernel panicked: Kernel panic - not syncing: '
+}
+t_real_kernel_without_kvm() {	# a real boot: kvm-arm.mode=none leaves no /dev/kvm
+	have_real || return 77
 	rt --profile max --append kvm-arm.mode=none -- -t CAP-GMEM-01
 	want_rc 3 && out_has 'ERROR: max: /dev/kvm missing: the kernel under test exposes no KVM'
 }
