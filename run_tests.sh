@@ -159,14 +159,14 @@ for k in "$kernel" "$debian_kernel" "$kernel_tree"; do [ -z "$k" ] || nk=$((nk +
 # --rules/--skip-rules: comma-separated globs, or a file of them (the suite's
 # own -r @FILE would look for the file inside the guest).
 expand_rules() {	# expand_rules SPEC -> one rule glob a line
-	local spec=$1 f=""
+	local spec=$1 rfile=""
 	case "$spec" in
-	@*) f=${spec#@} ;;
-	*) [ -f "$spec" ] && f=$spec ;;
+	@*) rfile=${spec#@} ;;
+	*) [ -f "$spec" ] && rfile=$spec ;;
 	esac
-	if [ -n "$f" ]; then
-		[ -r "$f" ] || usage_err "cannot read the rule file '$f'"
-		sed -e 's/#.*//' -e 's/[,[:space:]]\{1,\}/\n/g' "$f" | sed '/^$/d'
+	if [ -n "$rfile" ]; then
+		[ -r "$rfile" ] || usage_err "cannot read the rule file '$rfile'"
+		sed -e 's/#.*//' -e 's/[,[:space:]]\{1,\}/\n/g' "$rfile" | sed '/^$/d'
 	else
 		tr ',' '\n' <<< "$spec" | sed -e 's/[[:space:]]//g' -e '/^$/d'
 	fi
@@ -391,11 +391,8 @@ km_qemu_version_ok "$qemu" ||
 kernel_src=""
 if [ -n "$kernel_tree" ]; then
 	[ -d "$kernel_tree" ] || km_die 2 "$prog: --kernel-tree: no such directory: $kernel_tree"
-	out=$("$root/scripts/build-kernel.sh" --base "$kernel_config" "$kernel_tree") || {
-		rc=$?
-		[ "$rc" = 2 ] || rc=5
-		km_die "$rc" "$prog: building a kernel from $kernel_tree failed (see above)"
-	}
+	out=$("$root/scripts/build-kernel.sh" --base "$kernel_config" "$kernel_tree") ||
+		km_die 2 "$prog: building a kernel from $kernel_tree failed (see above)"
 	kernel=$(sed -n 's/^image //p' <<< "$out")
 	[ -n "$modules_dir" ] || modules_dir=$(sed -n 's/^modules //p' <<< "$out")
 	kernel_src="tree $kernel_tree ($kernel_config)"
@@ -446,8 +443,11 @@ kernel_src=${kernel_src:-file}
 if [ -n "$modules_dir" ]; then
 	[ -d "$modules_dir" ] || km_die 2 "$prog: --modules: no such directory: $modules_dir"
 	modules_dir=$(cd "$modules_dir" && pwd)
-	[ -z "$kver" ] || [ "${modules_dir##*/}" = "$kver" ] || [ ! -d "$modules_dir/kernel" ] ||
-		echo "# $prog: warning: modules $modules_dir are not for kernel $kver" >&2
+	# A lib/modules/VER directory should be for this kernel's VER.
+	case "${modules_dir##*/}" in
+	[0-9]*.*) [ -z "$kver" ] || [ "${modules_dir##*/}" = "$kver" ] ||
+		echo "# $prog: warning: modules $modules_dir are not for kernel $kver" >&2 ;;
+	esac
 elif [ -d "$(dirname "$kernel")/modules" ]; then
 	modules_dir=$(dirname "$kernel")/modules
 fi
@@ -517,7 +517,7 @@ run_profile() {
 			kill -TERM -- "-$qpid" 2>/dev/null || kill -TERM "$qpid" 2>/dev/null
 			for _ in 1 2 3 4 5 6 7 8 9 10; do
 				kill -0 "$qpid" 2>/dev/null || break
-				[ -n "$(ps -o stat= -p "$qpid" 2>/dev/null | grep -v Z)" ] || break
+				ps -o stat= -p "$qpid" 2>/dev/null | grep -q -v Z || break
 				sleep 0.2
 			done
 		fi
@@ -710,15 +710,19 @@ finish_worker() {	# finish_worker PID: print its block, count its result
 # Reports list the profiles in the order asked for.  They start longest
 # first, by the durations of earlier runs ($logdir/durations): a slow profile
 # started last (max-pkvm: every VM teardown takes over a second) would
-# otherwise run alone at the end.
+# otherwise run alone at the end.  Before any run, pKVM profiles count as
+# the slowest.
 durf=$logdir/durations
 for r in "${runs[@]}"; do echo "${r%%$'\t'*}" >> "$resdir/order"; done
 start=("${runs[@]}")
-if [ "$jobs" -gt 1 ] && [ -f "$durf" ]; then
+if [ "$jobs" -gt 1 ]; then
 	start=()
 	while IFS= read -r i; do start+=("${runs[$i]}"); done < <(
 		for i in "${!runs[@]}"; do
-			ms=$(awk -v n="${runs[$i]%%$'\t'*}" '$1 == n { print $2 }' "$durf" | tail -n1)
+			ms=""
+			[ ! -f "$durf" ] ||
+				ms=$(awk -v n="${runs[$i]%%$'\t'*}" '$1 == n { print $2 }' "$durf" | tail -n1)
+			[ -n "$ms" ] || [[ ${runs[$i]} != *kvm-arm.mode=protected* ]] || ms=1
 			echo "${ms:-0} $i"
 		done | sort -s -k1,1nr | cut -d' ' -f2)
 fi

@@ -54,12 +54,12 @@ trap 'rm -rf "$work"' EXIT
 
 # The floor: the same kernel and QEMU, an initramfs with busybox and an /init
 # that only says it started and powers off (after the same UART drain as
-# guest-init.sh: without it the last line is lost).
+# guest-init.sh: without it the last line can be lost).
 cat > "$work/bare-init" <<'EOF'
 #!/bin/sh
 echo KM-BEGIN
 echo KM-EXIT=0
-/bin/busybox sleep 0.2
+/bin/busybox stty -echo 2>/dev/null || /bin/busybox sleep 0.2
 /bin/busybox poweroff -f
 EOF
 : > "$work/empty"
