@@ -202,7 +202,8 @@ fi
 if [ "$list_profiles" = 1 ]; then
 	for n in ${pall[@]+"${pall[@]}"}; do
 		IFS=$'\t' read -r c e d q <<< "${pdef[$n]}"
-		printf '%-12s -cpu %-12s %-24s %s%s\n' "$n" "$c" "${e/#-/}" "$d" "${q/#-/}"
+		[ "$q" = - ] && q="" || q="  [qemu: $q]"
+		printf '%-12s -cpu %-12s %-24s %s%s\n' "$n" "$c" "${e/#-/}" "$d" "$q"
 	done
 	exit 0
 fi
