@@ -34,8 +34,8 @@ static void read_cmdline(struct km_facts *f, char *cmdline, size_t len)
 		cmdline[0] = 0;
 	f->tcg = strstr(cmdline, "kvm_memattr.accel=tcg") != NULL;
 	p = strstr(cmdline, "kvm_memattr.profile=");
-	if (p)
-		sscanf(p + strlen("kvm_memattr.profile="), "%31s", f->profile);
+	if (p && sscanf(p + strlen("kvm_memattr.profile="), "%31s", f->profile) != 1)
+		f->profile[0] = 0;
 }
 
 /*
