@@ -186,9 +186,9 @@ TEST_F(gmem_bind, set)
 	else
 		r = __km_set_memslot2(&self->vm, GMEM_SLOT, flags, GMEM_IPA, size, ua,
 				      self->fd, off);
-	TH_LOG("flags 0x%x gflags 0x%llx fd %d offset 0x%llx size 0x%llx uaddr %p -> %d",
-	       flags, variant->gflags, self->fd, off, size, ua, r);
-	EXPECT_EQ(-variant->want, r);
+	EXPECT_EQ(-variant->want, r)
+		TH_LOG("flags 0x%x gflags 0x%llx fd %d offset 0x%llx size 0x%llx uaddr %p",
+		       flags, variant->gflags, self->fd, off, size, ua);
 }
 
 /* kvm_gmem_commit_memory_region: xa_find over the file's bindings. */

@@ -51,6 +51,7 @@ static int pick_nodes(int node[2], char *why, size_t len)
 			 "(/sys/devices/system/node/has_memory=%s)", found, list);
 		return -1;
 	}
+	snprintf(why, len, "nodes %d and %d (has_memory=%s)", node[0], node[1], list);
 	return 0;
 }
 
@@ -102,6 +103,7 @@ FIXTURE_SETUP(gmem_numa)
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
 	if (pick_nodes(self->node, why, sizeof(why)))
 		SKIP(return, "%s", why);
+	TH_LOG("%s", why);
 	self->pg = km_facts.page_size;
 	km_agent_init(&self->a, 0);
 	km_gmem_slot_create(&self->a.vm, &self->g, GMEM_SLOT, GMEM_IPA, NUMA_PAGES * self->pg,
