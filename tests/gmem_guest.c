@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -274,8 +275,9 @@ static void mce_handler(int sig, siginfo_t *si, void *uc)
 /*
  * memory_failure -> kvm_gmem_error_folio zaps the stage-2 but keeps the folio;
  * kvm_gmem_get_pfn then sees folio_test_hwpoison and returns -EHWPOISON.
- * Needs root and CONFIG_MEMORY_FAILURE; it poisons a page of the kernel under
- * test for good, so it runs in the throwaway QEMU guest (one fresh page).
+ * Needs root and CONFIG_MEMORY_FAILURE.  It retires a page of the kernel under
+ * test for good: fine in the throwaway QEMU guest (one fresh page per run),
+ * an explicit opt-in (KM_ALLOW_HWPOISON=1) on a real host.
  */
 TEST_RULE(hwpoison, "GMEM-FAULT-06",
 	  "after MADV_HWPOISON of a guest_memfd page, a guest access to it fails KVM_RUN "
@@ -288,6 +290,10 @@ TEST_RULE(hwpoison, "GMEM-FAULT-06",
 	int r, err;
 
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
+	if (!km_facts.tcg && !(getenv("KM_ALLOW_HWPOISON") &&
+			       !strcmp(getenv("KM_ALLOW_HWPOISON"), "1")))
+		SKIP(return, "MADV_HWPOISON retires a host page for good: not under the QEMU "
+		     "runner, and KM_ALLOW_HWPOISON=1 is not set");
 	gguest_init(&t, GMEM_SHARED, GUEST_PAGES);
 	memcpy(t.g.hva + t.pg, &(u64){ gmem_pattern(1) }, 8);
 	km_agent_reset(&t.a);

@@ -186,6 +186,8 @@ static void ndm_page_setup(struct ndm_page *p, enum ndm_src src)
 
 	p->sfd = -1;
 	p->pg = pg;
+	/* The channel checks only serve the guest_memfd rules: same prerequisite. */
+	REQUIRE_GMEM();
 	if (src == SRC_SECRETMEM) {
 		p->sfd = syscall(__NR_memfd_secret, 0);
 		if (p->sfd < 0)
