@@ -156,6 +156,17 @@ if [ ! -x "$KM_CACHE/busybox/bin/busybox" ]; then
 		km_die 2 "setup: cannot download busybox-static:arm64"
 fi
 
+# Static libnuma for the suite's NUMA tests, linked into the aarch64 binary
+# (the Makefile's LIBNUMA_DIR points here).
+if [ ! -f "$KM_CACHE/libnuma/usr/lib/aarch64-linux-gnu/libnuma.a" ]; then
+	km_log "setup: fetching libnuma-dev:arm64"
+	rm -rf "$KM_CACHE/libnuma"
+	fetch_arm64 libnuma-dev "$KM_CACHE/libnuma" ||
+		km_die 2 "setup: cannot download libnuma-dev:arm64"
+	[ -f "$KM_CACHE/libnuma/usr/lib/aarch64-linux-gnu/libnuma.a" ] ||
+		km_die 2 "setup: libnuma-dev:arm64 has no usr/lib/aarch64-linux-gnu/libnuma.a"
+fi
+
 if [ $want_kernel = 1 ]; then
 	kdir=$(km_kernel_dir "$kver")
 	if [ ! -f "$kdir/Image" ]; then
