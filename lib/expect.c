@@ -104,7 +104,7 @@ static void km_expect_guest(unsigned int s1attr, enum km_access acc, const struc
 	case KM_ACC_EXEC:
 		if (s1dev) {
 			e->guest = KM_OUT_ALL;
-			e->guest_why = "not asserted: the suite encodes no Arm ARM rule for "
+			e->guest_why = "the suite encodes no Arm ARM rule for "
 				       "instruction fetch from a stage-1 Device mapping";
 		} else if (e->mt == KM_MT_NORMAL) {
 			e->guest = KM_OUT_BIT(KM_OUT_OK);
@@ -127,7 +127,7 @@ static void km_expect_guest(unsigned int s1attr, enum km_access acc, const struc
 	/* Unaligned load and DC ZVA: faults caused by a Device memory type. */
 	if (s1dev && hw->fwb && e->mt == KM_MT_NORMAL) {
 		e->guest = KM_OUT_ALL;
-		e->guest_why = "not asserted: FWB makes stage 2 force Normal-WB "
+		e->guest_why = "FWB makes stage 2 force Normal-WB "
 			       "(MT_S2_FWB_NORMAL; R_VRJSW/R_RHWZM cited in asm/memory.h), and "
 			       "the suite encodes no Arm ARM rule on whether the stage-1 "
 			       "Device type still raises the alignment fault";

@@ -426,6 +426,21 @@ static unsigned int km_list_pids(const char *root, int *pids, unsigned int max)
 	return n;
 }
 
+bool km_s2trace_present(int pid)
+{
+	const char *root = km_find_root();
+	unsigned int n, i;
+	int pids[256];
+
+	if (!root)
+		return false;
+	n = km_list_pids(root, pids, KM_ARRAY_SIZE(pids));
+	for (i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
 int km_s2trace_cleanup(bool report_left, char *log, size_t len)
 {
 	const char *root = km_find_root();

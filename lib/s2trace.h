@@ -65,6 +65,9 @@ bool km_s2trace_selfcheck(struct km_s2trace *t, u64 anon_ipa);
 /* The mapping of ipa per the records collected last. */
 void km_s2trace_lookup(const struct km_s2trace *t, u64 ipa, struct km_s2map *m);
 
+/* Whether any probe or instance of process pid is registered in tracefs. */
+bool km_s2trace_present(int pid);
+
 /*
  * Parent side.  Remove the probes and instances of processes that no longer
  * exist; each removal is described (one "# " line per item) in log when it
