@@ -145,10 +145,15 @@ FIXTURE_VARIANT(s2mt) {
 #define R_dev_dczva	"without FWB a stage-1 alignment fault (EC 0x25 DFSC 0x21, not modelled " \
 			"by QEMU TCG); with FWB not asserted"
 
-#define GREF_load	"agent LDR"
-#define GREF_unaligned	"Arm ARM: unaligned accesses fault only on Device memory"
-#define GREF_exec	"mmu.c:kvm_s2_fault_compute_prot (X), kvm_handle_guest_abort"
-#define GREF_dczva	"Arm ARM: DC ZVA to Device memory takes an alignment fault"
+#define GREF_norm_load		"agent LDR"
+#define GREF_norm_unaligned	"Arm ARM: Normal memory permits unaligned LDR (SCTLR_EL1.A=0)"
+#define GREF_norm_exec		"mmu.c:kvm_s2_fault_compute_prot (X on the exec fault or DIC)"
+#define GREF_norm_dczva		"Arm ARM: DC ZVA zeroes the DCZID_EL0.BS block"
+#define GREF_dev_load		"agent LDR"
+#define GREF_dev_unaligned	"Arm ARM: an unaligned access to Device memory takes an " \
+				"alignment fault, here from the stage-1 type"
+#define GREF_dev_exec		"mmu.c:kvm_s2_fault_compute_prot (stage-2 part)"
+#define GREF_dev_dczva		"Arm ARM: DC ZVA to Device memory takes an alignment fault"
 
 #define TCG_norm_load		"yes"
 #define TCG_norm_unaligned	"yes"
@@ -168,7 +173,7 @@ FIXTURE_VARIANT(s2mt) {
 		.backing = KM_BK_##BK, .s1 = AT_##at, .acc = AC_##ac,			\
 	};										\
 	KM_RULE_DOC(s2mt_##bk##_##at##_##ac, "S2MT-" #BK "-" #NN,			\
-		    BK_REF_##BK "; " GREF_##ac, BK_PRE_##BK, TCG_##cls##_##ac)
+		    BK_REF_##BK "; " GREF_##cls##_##ac, BK_PRE_##BK, TCG_##cls##_##ac)
 
 #define S2MT_ATTR(BK, bk, N1, N2, N3, N4, at, cls)					\
 	S2MT_ROW(BK, bk, N1, at, cls, load)						\

@@ -15,29 +15,59 @@
 #include "agent.h"
 #include "s2trace.h"
 
-TEST_RULE(selfcheck, "S2TRACE-SELF-01",
-	  "the tracer sees the agent's own anonymous memslot: the host-written mailbox page "
-	  "is stage-2 Normal R/W and the code page Normal R/X after the agent ran")
-{
+KM_RULE_DOC(s2trace, "S2TRACE-*",
+	    "hyp/pgtable.c:kvm_pgtable_stage2_map, kvm_pgtable_stage2_relax_perms "
+	    "(called by mmu.c:user_mem_abort, gmem_abort via KVM_PGT_FN)",
+	    "root; tracefs with kprobe_events; not protected KVM", "yes")
+
+FIXTURE(tracer) {
 	struct km_s2trace tr;
 	struct km_agent a;
+	bool agent_up;
+};
+
+FIXTURE_VARIANT(tracer) {
+	const char *rule;
+	const char *summary;
+};
+
+FIXTURE_VARIANT_ADD(tracer, own_vm) {
+	.rule = "S2TRACE-SELF-01",
+	.summary = "the tracer sees the agent's own anonymous memslot: the host-written "
+		   "mailbox page is stage-2 Normal R/W and the code page Normal R/X after the "
+		   "agent ran",
+};
+
+FIXTURE_SETUP(tracer)
+{
+	if (km_s2trace_start(&self->tr))
+		SKIP(return, "stage-2 tracer unavailable: %s", self->tr.reason);
+	km_agent_init(&self->a, 0);
+	self->agent_up = true;
+}
+
+FIXTURE_TEARDOWN(tracer)
+{
+	km_s2trace_stop(&self->tr);
+	if (self->agent_up)
+		km_agent_fini(&self->a);
+}
+
+TEST_F(tracer, selfcheck)
+{
 	struct km_s2map m;
 	char buf[64];
 
-	if (km_s2trace_start(&tr))
-		SKIP(return, "stage-2 tracer unavailable: %s", tr.reason);
-	km_agent_init(&a, 0);
-	km_agent_reset(&a);
-	km_agent_run_done(&a);
-	EXPECT_TRUE(km_s2trace_selfcheck(&tr, KM_AGENT_IPA + KM_MBOX_OFF)) TH_LOG("%s", tr.reason);
-	km_s2trace_lookup(&tr, KM_AGENT_IPA, &m);
+	km_agent_reset(&self->a);
+	km_agent_run_done(&self->a);
+	EXPECT_TRUE(km_s2trace_selfcheck(&self->tr, KM_AGENT_IPA + KM_MBOX_OFF))
+		TH_LOG("%s", self->tr.reason);
+	km_s2trace_lookup(&self->tr, KM_AGENT_IPA, &m);
 	TH_LOG("agent code page: %s (%u records)",
-	       m.valid ? km_s2attr_str(&m.a, buf, sizeof(buf)) : "unmapped", tr.nrecs);
+	       m.valid ? km_s2attr_str(&m.a, buf, sizeof(buf)) : "unmapped", self->tr.nrecs);
 	ASSERT_TRUE(m.valid);
 	EXPECT_EQ(KM_MT_NORMAL, m.a.mt);
 	EXPECT_TRUE(m.a.r && m.a.px && m.a.ux) TH_LOG("prot 0x%llx", m.prot);
-	km_s2trace_stop(&tr);
-	km_agent_fini(&a);
 }
 
 TEST_RULE(isolation, "S2TRACE-ISOL-01",
