@@ -451,7 +451,7 @@ int km_s2trace_cleanup(bool report_left, char *log, size_t len)
 	if (log && len)
 		log[0] = 0;
 	if (!root)
-		return 0;
+		return -ENOENT;
 	n = km_list_pids(root, pids, KM_ARRAY_SIZE(pids));
 	for (i = 0; i < n; i++)
 		if (km_pid_gone(pids[i]))

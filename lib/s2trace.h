@@ -73,7 +73,7 @@ bool km_s2trace_present(int pid);
  * exist; each removal is described (one "# " line per item) in log when it
  * is non-NULL.  Then, if report_left is set, list whatever km_* probe or
  * instance remains.  Returns the number of km_* items remaining (0: clean),
- * or -errno when tracefs cannot be read (also 0 when there is no tracefs).
+ * or -ENOENT when there is no tracefs with kprobe_events to look at.
  */
 int km_s2trace_cleanup(bool report_left, char *log, size_t len);
 

@@ -66,6 +66,8 @@ static int s2trace_cleanup(bool at_end)
 				  "(kprobe_events, instances/)", left);
 		return 1;
 	}
+	if (at_end && left == 0)
+		printf("# s2trace: tracefs checked: no km_* kprobe or instance left\n");
 	return 0;
 }
 
