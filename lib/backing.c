@@ -70,7 +70,9 @@ long km_anon_huge_kb(const void *addr)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+		/* A VMA header: "lo-hi perms offset dev inode path". */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
 			in = a >= lo && a < hi;
 			continue;
 		}
@@ -148,8 +150,9 @@ static int mem_hugetlb(struct km_mem *m, u64 size)
 			m->hugepages_restore = nr;
 		got = meminfo("HugePages_Free");
 		if (got < need) {
-			snprintf(m->why, sizeof(m->why), "no free 2 MiB huge page: HugePages_Free=%ld "
-				 "nr_hugepages=%ld; raising nr_hugepages to %ld left %ld free",
+			snprintf(m->why, sizeof(m->why),
+				 "no free 2 MiB huge page: HugePages_Free=%ld nr_hugepages=%ld; "
+				 "raising nr_hugepages to %ld left %ld free",
 				 avail, nr, nr + need - avail, got);
 			return -ENOMEM;
 		}

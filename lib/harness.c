@@ -457,8 +457,8 @@ static const char *km_signame(int sig)
 
 static void km_usage(FILE *f, const char *prog)
 {
-	fprintf(f, "usage: %s [-h] [-l [-v]] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] [-T SECONDS] "
-		"[--no-known-issues] [-- SUITE-ARGS...]\n", prog);
+	fprintf(f, "usage: %s [-h] [-l [-v]] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] "
+		"[-T SECONDS] [--no-known-issues] [-- SUITE-ARGS...]\n", prog);
 }
 
 static void km_push(char ***arr, int *nr, const char *s)
@@ -871,7 +871,8 @@ int test_harness_run(int argc, char **argv)
 			       sel[i]->name, sel[i]->summary ? sel[i]->summary : "");
 			if (o.verbose)
 				printf("\t%s\t%s\t%s", d && d->ref ? d->ref : "-",
-				       d && d->prereq ? d->prereq : "-", d && d->tcg ? d->tcg : "-");
+				       d && d->prereq ? d->prereq : "-",
+				       d && d->tcg ? d->tcg : "-");
 			printf("\n");
 		}
 		return 0;

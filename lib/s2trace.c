@@ -164,8 +164,9 @@ static void km_remove_pid(const char *root, int pid, char *log, size_t len)
 		snprintf(path, sizeof(path), "%s/instances/km_%d", root, pid);
 		r = rmdir(path) ? -errno : 0;
 		if (log)
-			snprintf(log + strlen(log), len - strlen(log), "# s2trace: removed instance "
-				 "km_%d%s%s\n", pid, r ? ": " : "", r ? strerror(-r) : "");
+			snprintf(log + strlen(log), len - strlen(log),
+				 "# s2trace: removed instance km_%d%s%s\n", pid, r ? ": " : "",
+				 r ? strerror(-r) : "");
 	}
 	for (i = 0; i < KM_ARRAY_SIZE(km_probes); i++) {
 		/* Also disable it at the top level, in case someone enabled it there. */
@@ -218,9 +219,10 @@ int km_s2trace_start(struct km_s2trace *t)
 	snprintf(t->prefix, sizeof(t->prefix), "km_%d_", t->pid);
 
 	if (km_facts.kvm_mode == KM_MODE_PROTECTED) {
-		snprintf(t->reason, sizeof(t->reason), "protected KVM (kvm-arm.mode=protected, %s): "
-			 "the host maps guest stage 2 through pkvm_pgtable_stage2_map() "
-			 "(arch/arm64/kvm/mmu.c KVM_PGT_FN), never kvm_pgtable_stage2_map()",
+		snprintf(t->reason, sizeof(t->reason),
+			 "protected KVM (kvm-arm.mode=protected, %s): the host maps guest "
+			 "stage 2 through pkvm_pgtable_stage2_map() (arch/arm64/kvm/mmu.c "
+			 "KVM_PGT_FN), never kvm_pgtable_stage2_map()",
 			 km_facts.kvm_mode_src);
 		return -EOPNOTSUPP;
 	}
@@ -233,7 +235,8 @@ int km_s2trace_start(struct km_s2trace *t)
 	}
 	snprintf(t->root, sizeof(t->root), "%s", root);
 	if (km_check_symbols() < 0) {
-		snprintf(t->reason, sizeof(t->reason), "%s is not in /proc/kallsyms", km_sym_missing);
+		snprintf(t->reason, sizeof(t->reason), "%s is not in /proc/kallsyms",
+			 km_sym_missing);
 		return -ENOENT;
 	}
 

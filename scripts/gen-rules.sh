@@ -29,7 +29,8 @@ NF == 6 && $1 ~ /^[A-Z0-9]+(-[A-Z0-9]+)+$/ {
 }
 END {
 	if (!n) {
-		print "gen-rules.sh: no rule lines in the input (want memattr -l -v)" > "/dev/stderr"
+		print "gen-rules.sh: no rule lines in the input (want memattr -l -v)" \
+			> "/dev/stderr"
 		exit 1
 	}
 	print "# Rules checked by kvm-memattr"

@@ -109,10 +109,12 @@ FIXTURE_VARIANT(s2mt) {
 #define BK_REF_HUGETLB	"mmu.c:kvm_s2_resolve_vma_size, kvm_s2_fault_map (SPEC 1.2 A1, 1.3)"
 #define BK_REF_GMEM	"mmu.c:gmem_abort (SPEC 1.2 G1, 2.5)"
 
-#define TRACER_PREREQ	"stage-2 tracer: tracefs kprobes on kvm_pgtable_stage2_map (root, not pKVM)"
+#define TRACER_PREREQ	"stage-2 tracer: tracefs kprobes on kvm_pgtable_stage2_map " \
+			"(root, not pKVM)"
 #define BK_PRE_ANON	TRACER_PREREQ
 #define BK_PRE_THP	"THP for a 2 MiB-aligned MADV_HUGEPAGE region; " TRACER_PREREQ
-#define BK_PRE_HUGETLB	"a free 2 MiB huge page (nr_hugepages is raised if needed); " TRACER_PREREQ
+#define BK_PRE_HUGETLB	"a free 2 MiB huge page (nr_hugepages is raised if needed); " \
+			TRACER_PREREQ
 #define BK_PRE_GMEM	"KVM_CAP_GUEST_MEMFD_FLAGS has MMAP|INIT_SHARED; " TRACER_PREREQ
 
 #define AT_DESC_wb	"stage-1 Normal-WB"
@@ -139,11 +141,11 @@ FIXTURE_VARIANT(s2mt) {
 #define R_norm_exec	"the host-written code runs"
 #define R_norm_dczva	"DC ZVA zeroes the block"
 #define R_dev_load	R_norm_load
-#define R_dev_unaligned	"without FWB a stage-1 alignment fault (EC 0x25 DFSC 0x21); with FWB " \
-			"not asserted"
+#define R_dev_unaligned	"without FWB a stage-1 alignment fault (EC 0x25 DFSC 0x21); " \
+			"with FWB not asserted"
 #define R_dev_exec	"the guest's result is not asserted"
-#define R_dev_dczva	"without FWB a stage-1 alignment fault (EC 0x25 DFSC 0x21, not modelled " \
-			"by QEMU TCG); with FWB not asserted"
+#define R_dev_dczva	"without FWB a stage-1 alignment fault (EC 0x25 DFSC 0x21, " \
+			"not modelled by QEMU TCG); with FWB not asserted"
 
 #define GREF_norm_load		"agent LDR"
 #define GREF_norm_unaligned	"Arm ARM: Normal memory permits unaligned LDR (SCTLR_EL1.A=0)"
@@ -162,8 +164,8 @@ FIXTURE_VARIANT(s2mt) {
 #define TCG_dev_load		"yes"
 #define TCG_dev_unaligned	"yes (QEMU >= 9.0 models Device alignment faults)"
 #define TCG_dev_exec		"yes (stage-2 part only)"
-#define TCG_dev_dczva		"partly: QEMU does not fault DC ZVA on Device (XFAIL); the stage-2 " \
-				"part is checked"
+#define TCG_dev_dczva		"partly: QEMU does not fault DC ZVA on Device (XFAIL); " \
+				"the stage-2 part is checked"
 
 #define S2MT_ROW(BK, bk, NN, at, cls, ac)						\
 	FIXTURE_VARIANT_ADD(s2mt, bk##_##at##_##ac) {					\
@@ -322,9 +324,10 @@ TEST_F(s2mt, cell)
 	/* The prime load, and the outcome of the access under test. */
 	if (e->first_err) {
 		obs = km_outcome_classify(x.kind == KM_X_ERROR ? x.err : 0, false, 0);
-		EXPECT_EQ(KM_OUT_RUN_EFAULT, obs) TH_LOG("first access: %s, expected KVM_RUN %s "
-							 "(%s)", km_exit_describe(&x, buf, sizeof(buf)),
-							 strerror(-e->first_err), e->src);
+		EXPECT_EQ(KM_OUT_RUN_EFAULT, obs)
+			TH_LOG("first access: %s, expected KVM_RUN %s (%s)",
+			       km_exit_describe(&x, buf, sizeof(buf)), strerror(-e->first_err),
+			       e->src);
 	} else {
 		ASSERT_TRUE(prime->flags & KM_CMD_F_DONE)
 			TH_LOG("the prime load did not complete: %s",

@@ -46,7 +46,8 @@ TEST_RULE(s2prot_decode, "UNIT-S2PROT-01",
 
 /* Lines as the Linux 7.3.4 tracefs prints them (seen in the guest). */
 #define L_MAP "           <...>-107     [000] d..1.     4.498659: km_107_map: " \
-	      "(kvm_pgtable_stage2_map+0x0/0x140) ipa=0x80003000 size=0x1000 phys=0x4291f000 prot=0xf"
+	      "(kvm_pgtable_stage2_map+0x0/0x140) ipa=0x80003000 size=0x1000 " \
+	      "phys=0x4291f000 prot=0xf"
 #define L_RET "           <...>-107     [000] d..2.     4.085647: km_107_mapret: " \
 	      "(user_mem_abort+0x818/0xde0 <- kvm_pgtable_stage2_map) ret=0"
 #define L_RETERR "           <...>-107     [001] d..2.     4.085647: km_107_mapret: " \
@@ -81,8 +82,8 @@ TEST_RULE(s2prot_parse, "UNIT-S2PROT-02",
 	EXPECT_EQ(0, km_s2rec_parse("  x-1 [0] .... 1.0: sched_switch: prev=km_107_map: (",
 				    "km_107_", &r));
 	EXPECT_EQ(-1, km_s2rec_parse("  <...>-107 [000] d..1. 4.4: km_107_map: "
-				     "(kvm_pgtable_stage2_map+0x0/0x140) ipa=0x80003000 size=0x1000",
-				     "km_107_", &r));
+				     "(kvm_pgtable_stage2_map+0x0/0x140) "
+				     "ipa=0x80003000 size=0x1000", "km_107_", &r));
 	EXPECT_EQ(-1, km_s2rec_parse("  <...>-107 [000] d..1. 4.4: km_107_mapret: (cut",
 				     "km_107_", &r));
 }
