@@ -6,6 +6,7 @@
 #   make unit             build and run the host unit tests (native, no KVM)
 #   make check            unit tests + the suite under QEMU on the CI profiles
 #   make install INSTALL_PATH=DIR
+#   make docs             regenerate docs/RULES.md from the suite's listing
 
 O ?= build
 HOST_ARCH := $(shell uname -m)
@@ -44,12 +45,12 @@ LIB_HDRS := $(wildcard lib/*.h) $(wildcard guest/*.h)
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 # Pure-logic library modules the host unit tests link (no KVM, no arm64).
-UNIT_LIB_SRCS := lib/harness.c $(wildcard lib/s1pt.c lib/expect.c lib/known_issues.c)
+UNIT_LIB_SRCS := lib/harness.c $(wildcard lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2prot.c)
 
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o
 
-.PHONY: all unit check install clean kmod
+.PHONY: all unit check install clean kmod docs
 all: $(O)/memattr
 
 $(O)/guest/%.o: guest/%.S $(LIB_HDRS)
@@ -93,6 +94,15 @@ unit: $(O)/host/unit_tests
 check: unit all
 	@rc=0; ./run_tests.sh --no-build --profiles $(CHECK_PROFILES) || rc=$$?; \
 	 if [ $$rc -ne 0 ] && [ $$rc -ne 4 ]; then echo "make check: suite exit $$rc" >&2; exit 1; fi
+
+# The listing comes from the aarch64 suite itself (-l -v): run directly on an
+# arm64 host, else in one QEMU boot.
+docs: all
+	@mkdir -p docs
+	@if [ "$(HOST_ARCH)" = aarch64 ]; then $(O)/memattr -l -v; \
+	 else ./run_tests.sh --no-build --profile max -- -l -v; fi > $(O)/rules.list
+	scripts/gen-rules.sh < $(O)/rules.list > docs/RULES.md.tmp
+	mv docs/RULES.md.tmp docs/RULES.md
 
 install: all
 	install -d $(INSTALL_PATH)

@@ -52,9 +52,12 @@ static void read_kvm_mode(struct km_facts *f, const char *cmdline)
 	if (n > 0) {
 		log[n] = 0;
 		snprintf(f->kvm_mode_src, sizeof(f->kvm_mode_src), "boot log");
-		if (strstr(log, "Protected nVHE mode initialized"))
+		/* arm.c prints "Protected nVHE", or "Protected hVHE" on VHE CPUs. */
+		if (strstr(log, "Protected nVHE mode initialized") ||
+		    strstr(log, "Protected hVHE mode initialized"))
 			f->kvm_mode = KM_MODE_PROTECTED;
-		else if (strstr(log, "nVHE mode initialized"))
+		else if (strstr(log, "nVHE mode initialized") ||
+			 strstr(log, "hVHE mode initialized"))
 			f->kvm_mode = KM_MODE_NVHE;
 		else if (strstr(log, "VHE mode initialized"))
 			f->kvm_mode = KM_MODE_VHE;

@@ -185,3 +185,16 @@ TEST_RULE(pre_fault_absent, "CAP-PREFAULT-01",
 	km_vcpu_destroy(&vcpu);
 	km_vm_destroy(&vm);
 }
+
+KM_RULE_DOC(caps_cpfn, "CAP-CPFN-*",
+	    "arm.c:kvm_vm_ioctl_check_extension; kvm_mmu.h:kvm_supports_cacheable_pfnmap",
+	    "Linux >= 6.17 (the capability's first release)", "yes")
+KM_RULE_DOC(caps_gmemflags, "CAP-GMEMFLAGS-*",
+	    "kvm_main.c:kvm_vm_ioctl_check_extension_generic; guest_memfd.c:kvm_gmem_create",
+	    "KVM_CAP_GUEST_MEMFD", "yes")
+KM_RULE_DOC(caps_gmem, "CAP-GMEM-01", "kvm_main.c:kvm_dev_ioctl (not a /dev/kvm ioctl)",
+	    "KVM_CAP_GUEST_MEMFD", "yes")
+KM_RULE_DOC(caps_memattr, "CAP-MEMATTR-01",
+	    "arm64 selects no KVM_GENERIC_MEMORY_ATTRIBUTES; arm.c:kvm_arch_vm_ioctl", "-", "yes")
+KM_RULE_DOC(caps_prefault, "CAP-PREFAULT-01",
+	    "arm64 selects no KVM_GENERIC_PRE_FAULT_MEMORY; arm.c:kvm_arch_vcpu_ioctl", "-", "yes")
