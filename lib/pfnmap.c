@@ -113,7 +113,11 @@ bool km_vma_has_flag(const void *hva, const char *flag)
 	return has;
 }
 
-/* VMA flags and the pfn's RAM-ness as the kernel shows them. */
+/*
+ * VMA flags and the pfn's RAM-ness as the kernel shows them.  pagemap
+ * reports nothing for VM_PFNMAP VMAs (mm/pagewalk.c skips them): there the
+ * source's own statement stands.
+ */
 static void measure(struct km_pfn_map *m)
 {
 	m->props.pfnmap = km_vma_has_flag(m->hva, "pf");
@@ -287,6 +291,8 @@ static int get_udmabuf(const struct km_pfn_req *req, struct km_pfn_map *m, char 
 		return say(why, len, -errno, "mmap of the udmabuf: %s", strerror(errno));
 	m->props.cacheable = true;
 	m->props.pte_writable = true;
+	/* memfd (shmem) pages; pagemap cannot confirm it, it skips VM_PFNMAP VMAs. */
+	m->props.ram = true;
 	snprintf(m->what, sizeof(m->what), "udmabuf over a %zu-byte memfd", m->size);
 	return 0;
 }
