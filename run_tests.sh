@@ -255,6 +255,7 @@ for a in ${suite_args[@]+"${suite_args[@]}"}; do printf '%s\n' "$a" >> "$argsf";
 # modules tree next to its Image (setup.sh --modules), loaded first.
 mod_args=()
 deb_mods=()
+missing=""
 kmods_dir=${modules_dir:-$(dirname "$kernel")/modules}
 while read -r n _; do
 	case "$n" in ''|'#'*) continue ;; esac
@@ -263,9 +264,11 @@ while read -r n _; do
 		deb_mods+=("$f")
 		mod_args+=(--module "$f")
 	else
-		echo "# $prog: note: module $n not found under $kmods_dir (scripts/setup.sh --modules); tests needing it will skip" >&2
+		missing+=" $n"
 	fi
 done < <(cat "$root/kmod/debian-modules" 2>/dev/null)
+[ -z "$missing" ] ||
+	echo "# $prog: note: no$missing under $kmods_dir (scripts/setup.sh --modules): tests needing them will skip" >&2
 # Test kernel modules built by `make kmod` ride along and /init loads them.
 for m in "$bdir"/kmod/*.ko; do
 	[ -f "$m" ] && mod_args+=(--module "$m")

@@ -37,9 +37,11 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bo
 	} else if (p->pfnmap && log_dirty) {
 		e->memslot = -EINVAL;
 		e->memslot_why = "1.1 row 13: VM_PFNMAP with KVM_MEM_LOG_DIRTY_PAGES";
-	} else if (p->pfnmap && p->cacheable && !e->cpfn) {
+	} else if (p->pfnmap && p->cacheable && !e->cpfn && !h->pre_6_17) {
 		e->memslot = -EINVAL;
 		e->memslot_why = "1.1 row 14: cacheable VM_PFNMAP without FWB && DIC";
+	} else if (p->pfnmap && h->pre_6_17) {
+		e->memslot_why = "before Linux 6.17 only logging refuses a VM_PFNMAP memslot";
 	} else if (p->pfnmap) {
 		e->memslot_why = p->cacheable ? "1.1 row 14: cacheable VM_PFNMAP, FWB && DIC" :
 						"1.1 row 14: non-cacheable VM_PFNMAP is never refused";
@@ -69,7 +71,7 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bo
 
 	/* kvm_s2_fault_pin_pfn(): pfns outside the linear map. */
 	if ((p->pfnmap || p->mixedmap) && !p->ram) {
-		if (p->cacheable) {
+		if (p->cacheable && !h->pre_6_17) {
 			if (!e->cpfn) {
 				fault(e, -EFAULT, "1.2 P3'/M3: cacheable pfn outside the linear map "
 						  "without FWB && DIC (kvm_s2_fault_pin_pfn)");

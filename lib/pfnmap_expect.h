@@ -30,6 +30,12 @@ struct km_pfn_host {
 	bool fwb;		/* ID_AA64MMFR2_EL1.FWB != 0 */
 	bool dic;		/* CTR_EL0.DIC */
 	bool mte_vm;		/* the VM enabled KVM_CAP_ARM_MTE */
+	/*
+	 * Linux before 6.17 (no KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED): pfns
+	 * outside the linear map are always mapped Device or Normal-NC
+	 * (kvm_is_device_pfn()), and cacheable PFNMAP memslots are not refused.
+	 */
+	bool pre_6_17;
 };
 
 enum km_s2type {

@@ -65,6 +65,7 @@ static struct km_pfn_host host_facts(bool mte_vm)
 {
 	struct km_pfn_host h = {
 		.fwb = km_facts.fwb != 0, .dic = km_facts.dic != 0, .mte_vm = mte_vm,
+		.pre_6_17 = !km_kernel_at_least(&km_facts, 6, 17, 0),
 	};
 
 	return h;
@@ -75,7 +76,10 @@ static const char *host_mismatch(enum host_req r, char *buf, size_t len)
 {
 	bool cpfn = km_facts.fwb && km_facts.dic;
 
-	if (r == HOST_CPFN && !cpfn)
+	if (r != HOST_ANY && !km_kernel_at_least(&km_facts, 6, 17, 0))
+		snprintf(buf, len, "kernel %s predates the FWB && DIC rule for cacheable PFNMAP "
+			 "(Linux 6.17): the row does not exist there", km_facts.release);
+	else if (r == HOST_CPFN && !cpfn)
 		snprintf(buf, len, "row needs FEAT_S2FWB and CTR_EL0.DIC: ID_AA64MMFR2_EL1.FWB=%u "
 			 "CTR_EL0.DIC=%u (the refusal row covers this host)", km_facts.fwb,
 			 km_facts.dic);

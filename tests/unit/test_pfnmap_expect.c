@@ -14,6 +14,8 @@ static const struct km_pfn_host nofwb = { .fwb = false, .dic = false };
 static const struct km_pfn_host fwb_only = { .fwb = true, .dic = false };
 static const struct km_pfn_host dic_only = { .fwb = false, .dic = true };
 static const struct km_pfn_host mte_cpfn = { .fwb = true, .dic = true, .mte_vm = true };
+static const struct km_pfn_host old_cpfn = { .fwb = true, .dic = true, .pre_6_17 = true };
+static const struct km_pfn_host old_nofwb = { .pre_6_17 = true };
 
 /* VMAs as the providers build them. */
 #define UDMABUF	{ .pfnmap = true, .ram = true, .cacheable = true, .pte_writable = true }
@@ -174,6 +176,24 @@ FIXTURE_VARIANT_ADD(pfnexp, ms15_hole) {
 	.rule = "UNIT-PFNEXP-MS15", .summary = "row 15: a hole is accepted, even on an MTE VM",
 	.p = { .novma = true }, .h = &mte_cpfn, .why = "hole",
 	.read = -EFAULT, .write = -EFAULT, .s2 = KM_S2_NONE,
+};
+
+FIXTURE_VARIANT_ADD(pfnexp, old_p1r) {
+	.rule = "UNIT-PFNEXP-OLD", .summary = "before 6.17: cacheable RAM PFNMAP accepted, Normal",
+	.p = UDMABUF, .h = &old_nofwb, .why = "6.17",
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, old_p3) {
+	.rule = "UNIT-PFNEXP-OLD",
+	.summary = "before 6.17: cacheable PFNMAP outside RAM is Device even with FWB+DIC",
+	.p = NONRAM(true, false), .h = &old_cpfn,
+	.s2 = KM_S2_DEVICE, .exec = false, .unaligned = false, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, old_ms13) {
+	.rule = "UNIT-PFNEXP-OLD", .summary = "before 6.17: PFNMAP + LOG_DIRTY is still EINVAL",
+	.p = NONRAM(false, true), .h = &old_nofwb, .log_dirty = true, .memslot = -EINVAL,
+	.why = "row 13", .s2 = KM_S2_NORMAL_NC, .exec = false, .unaligned = true,
+	.s2_writable = true,
 };
 
 FIXTURE_SETUP(pfnexp)
