@@ -173,7 +173,9 @@ fi
 if [ "$mode" = native ] && [ -f "$bdir/kmod/memattr_pfnmap.ko" ] && [ ! -e /sys/module/memattr_pfnmap ]; then
 	# shellcheck disable=SC2086
 	if insmod "$bdir/kmod/memattr_pfnmap.ko" ${KM_PFNMAP_PARAMS:-}; then
+		# Chain onto whatever EXIT trap there is: expand both now.
 		eval "set -- $(trap -p EXIT)"
+		# shellcheck disable=SC2064
 		trap "rmmod memattr_pfnmap || echo '# $prog: rmmod memattr_pfnmap failed' >&2; ${3:-}" EXIT
 	else
 		echo "# $prog: insmod $bdir/kmod/memattr_pfnmap.ko failed (built for another kernel? make kmod); its tests will skip" >&2

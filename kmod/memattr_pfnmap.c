@@ -148,7 +148,8 @@ static void mpf_autodetect(phys_addr_t *base, u64 *size)
 			phys_addr_t end = ALIGN_DOWN(res.end + 1, SZ_2M);
 			phys_addr_t start = end;
 
-			while (start - SZ_2M >= res.start && end - (start - SZ_2M) <= autodetect_size &&
+			while (start - SZ_2M >= res.start &&
+			       end - (start - SZ_2M) <= autodetect_size &&
 			       range_is_unused_memory(start - SZ_2M, SZ_2M, true))
 				start -= SZ_2M;
 			if (end - start > *size) {
@@ -219,7 +220,7 @@ static int mpf_region_init(void)
 		rgn.size = rgn.zsize = 0;
 		return -ENOMEM;
 	}
-	pr_info("memory outside the linear map: [%pa, +%#llx), ZONE_DEVICE part [%pa, +%#llx) (%s)\n",
+	pr_info("outside the linear map: [%pa, +%#llx), ZONE_DEVICE [%pa, +%#llx) (%s)\n",
 		&rgn.base, rgn.size, &rgn.zbase, rgn.zsize, rgn.source);
 	return 0;
 }

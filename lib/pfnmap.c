@@ -98,7 +98,9 @@ bool km_vma_has_flag(const void *hva, const char *flag)
 		unsigned long long s, e;
 		char *p;
 
-		if (sscanf(line, "%llx-%llx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+		/* A VMA's first line: "start-end perms ..." */
+		if (sscanf(line, "%llx-%llx ", &s, &e) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
 			in = a >= s && a < e;
 			continue;
 		}
@@ -223,7 +225,8 @@ static int get_kmod(const struct km_pfn_req *req, struct km_pfn_map *m, char *wh
 		return r;
 	if (req->backing == MPF_BACKING_NONLINEAR && !info.nonlinear_size)
 		return say(why, len, KM_PFN_UNAVAILABLE,
-			   "test module has no memory outside the linear map: nonlinear_size=0 (%s)",
+			   "test module has no memory outside the linear map: "
+			   "nonlinear_size=0 (%s)",
 			   info.region_source);
 	if (req->backing == MPF_BACKING_ZONE_DEVICE && !info.zone_device_size)
 		return say(why, len, KM_PFN_UNAVAILABLE,
@@ -548,7 +551,8 @@ static int get_bpf_array(const struct km_pfn_req *req, struct km_pfn_map *m, cha
 	attr.map_flags = BPF_F_MMAPABLE;
 	m->fd[0] = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
 	if (m->fd[0] < 0)
-		return say(why, len, errno == EPERM || errno == ENOSYS ? KM_PFN_UNAVAILABLE : -errno,
+		return say(why, len,
+			   errno == EPERM || errno == ENOSYS ? KM_PFN_UNAVAILABLE : -errno,
 			   "bpf(BPF_MAP_CREATE, ARRAY, BPF_F_MMAPABLE): %s", strerror(errno));
 	m->hva = map_fd(req, m->fd[0], m->size, 0);
 	if (!m->hva)
@@ -570,7 +574,8 @@ static int get_secretmem(const struct km_pfn_req *req, struct km_pfn_map *m, cha
 	m->fd[0] = syscall(__NR_memfd_secret, O_CLOEXEC);
 	if (m->fd[0] < 0)
 		return say(why, len, errno == ENOSYS ? KM_PFN_UNAVAILABLE : -errno,
-			   "memfd_secret: %s (CONFIG_SECRETMEM, secretmem.enable)", strerror(errno));
+			   "memfd_secret: %s (CONFIG_SECRETMEM, secretmem.enable)",
+			   strerror(errno));
 	if (ftruncate(m->fd[0], m->size))
 		return say(why, len, -errno, "ftruncate(memfd_secret): %s", strerror(errno));
 	m->hva = map_fd(req, m->fd[0], m->size, 0);

@@ -43,8 +43,9 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bo
 	} else if (p->pfnmap && h->pre_6_17) {
 		e->memslot_why = "before Linux 6.17 only logging refuses a VM_PFNMAP memslot";
 	} else if (p->pfnmap) {
-		e->memslot_why = p->cacheable ? "1.1 row 14: cacheable VM_PFNMAP, FWB && DIC" :
-						"1.1 row 14: non-cacheable VM_PFNMAP is never refused";
+		e->memslot_why = p->cacheable ?
+			"1.1 row 14: cacheable VM_PFNMAP, FWB && DIC" :
+			"1.1 row 14: non-cacheable VM_PFNMAP is never refused";
 	} else if (p->mixedmap) {
 		e->memslot_why = "1.1 row 15: VM_MIXEDMAP is not checked at memslot time";
 	} else {
@@ -73,8 +74,8 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bo
 	if ((p->pfnmap || p->mixedmap) && !p->ram) {
 		if (p->cacheable && !h->pre_6_17) {
 			if (!e->cpfn) {
-				fault(e, -EFAULT, "1.2 P3'/M3: cacheable pfn outside the linear map "
-						  "without FWB && DIC (kvm_s2_fault_pin_pfn)");
+				fault(e, -EFAULT, "1.2 P3'/M3: cacheable pfn outside the linear "
+					"map without FWB && DIC (kvm_s2_fault_pin_pfn)");
 				return;
 			}
 		} else {

@@ -59,7 +59,8 @@ deb_of() {	# deb_of PKG ARCH: the cached .deb, or nothing
 need_deb() {	# need_deb PKG ARCH
 	local d
 	d=$(deb_of "$1" "$2")
-	[ -n "$d" ] || km_die 3 "build-kmod: $1 ($2) is not in $KM_CACHE/debs: run scripts/setup.sh --kmod"
+	[ -n "$d" ] ||
+		km_die 3 "build-kmod: $1 ($2) is not in $KM_CACHE/debs: run scripts/setup.sh --kmod"
 	echo "$d"
 }
 
@@ -109,7 +110,8 @@ rebuild_modpost() {
 	local top=$1 hdr=$2 mm d_src s w
 	mm=${kver%%.*}.$(echo "$kver" | cut -d. -f2)
 	d_src=$(need_deb "linux-source-$mm" all)
-	km_log "build-kmod: Debian's modpost needs a newer glibc; rebuilding it from linux-source-$mm"
+	km_log "build-kmod: Debian's modpost needs a newer glibc; rebuilding it" \
+		"from linux-source-$mm"
 	s=$top/src/linux-source-$mm
 	mkdir -p "$top/src"
 	# Only what modpost is made of: decompressing the tarball is the cost.
@@ -120,7 +122,8 @@ rebuild_modpost() {
 			"linux-source-$mm/include/linux/module_symbol.h" \
 			"linux-source-$mm/include/linux/mod_devicetable.h" \
 			"linux-source-$mm/include/linux/device-id/*"
-	[ -f "$s/scripts/mod/modpost.c" ] || km_die 2 "build-kmod: no scripts/mod in linux-source-$mm"
+	[ -f "$s/scripts/mod/modpost.c" ] ||
+		km_die 2 "build-kmod: no scripts/mod in linux-source-$mm"
 	w=$top/modpost
 	mkdir -p "$w/offsets"
 	# devicetable-offsets.h: the target's struct layouts, as kbuild derives them.
@@ -130,8 +133,11 @@ rebuild_modpost() {
 	{
 		echo '#ifndef __DEVICETABLE_OFFSETS_H__'
 		echo '#define __DEVICETABLE_OFFSETS_H__'
-		sed -ne 's:^[[:space:]]*\.ascii[[:space:]]*"\(.*\)".*:\1:; /^->/{s:->#\(.*\):/* \1 */:; s:^->\([^ ]*\) [\$#]*\([^ ]*\) \(.*\):#define \1 \2 /* \3 */:; s:->::; p;}' \
-			"$w/offsets/devicetable-offsets.s"
+		# scripts/Makefile.lib: sed-offsets
+		sed -ne 's:^[[:space:]]*\.ascii[[:space:]]*"\(.*\)".*:\1:' \
+		    -e '/^->/{s:->#\(.*\):/* \1 */:' \
+		    -e 's:^->\([^ ]*\) [\$#]*\([^ ]*\) \(.*\):#define \1 \2 /* \3 */:' \
+		    -e 's:->::; p;}' "$w/offsets/devicetable-offsets.s"
 		echo '#endif'
 	} > "$w/devicetable-offsets.h"
 	# elfconfig.h: the target's ELF class and byte order.
@@ -163,7 +169,8 @@ if [ -z "$kdir" ]; then
 	else
 		kdir=/lib/modules/$(uname -r)/build
 		[ -d "$kdir" ] ||
-			km_die 2 "build-kmod: no kernel build tree at $kdir: install the headers of $(uname -r)"
+			km_die 2 "build-kmod: no kernel build tree at $kdir:" \
+				"install the headers of $(uname -r)"
 	fi
 fi
 [ "$prepare_only" = 1 ] && exit 0

@@ -95,7 +95,7 @@ FIXTURE_VARIANT_ADD(pfnexp, p5) {
 	.s2 = KM_S2_DEVICE, .exec = false, .unaligned = false, .s2_writable = true,
 };
 FIXTURE_VARIANT_ADD(pfnexp, m1) {
-	.rule = "UNIT-PFNEXP-M1", .summary = "M1: MIXEDMAP of RAM pages, no FWB: not checked, Normal",
+	.rule = "UNIT-PFNEXP-M1", .summary = "M1: MIXEDMAP of RAM pages, no FWB: Normal",
 	.p = MIXED(true, true, true, false), .h = &nofwb, .why = "row 15",
 	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
 };
