@@ -5,6 +5,7 @@
 #   make                  build the aarch64 suite binary ($(O)/memattr)
 #   make unit             build and run the host unit tests (native, no KVM)
 #   make check            unit tests + the suite under QEMU on the CI profiles
+#   make kmod             the test kernel module, $(O)/kmod/memattr_pfnmap.ko
 #   make install INSTALL_PATH=DIR
 #   make docs             regenerate docs/RULES.md from the suite's listing
 
@@ -41,11 +42,12 @@ GUEST_CFLAGS := -std=gnu11 -O2 -Wall -ffreestanding -fno-builtin -nostdlib \
 	-fno-asynchronous-unwind-tables -mstrict-align -Iguest
 
 LIB_SRCS := $(sort $(wildcard lib/*.c))
-LIB_HDRS := $(wildcard lib/*.h) $(wildcard guest/*.h)
+LIB_HDRS := $(wildcard lib/*.h) $(wildcard guest/*.h) $(wildcard kmod/*.h)
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 # Pure-logic library modules the host unit tests link (no KVM, no arm64).
-UNIT_LIB_SRCS := lib/harness.c $(wildcard lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2prot.c)
+UNIT_LIB_SRCS := lib/harness.c $(wildcard lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2prot.c) \
+		 lib/pfnmap_expect.c
 
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o
@@ -90,8 +92,20 @@ $(O)/host/unit_tests: $(O)/host/harness_demo
 unit: $(O)/host/unit_tests
 	$(O)/host/unit_tests
 
+# The test kernel module, for the kernel under test (scripts/build-kmod.sh:
+# natively the running kernel's build tree, else Debian's packages that
+# `scripts/setup.sh --kmod` fetched).  Once built it is kept in step with its
+# sources by `make`, which run_tests.sh calls.
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
+kmod: $(O)/kmod/memattr_pfnmap.ko
+$(O)/kmod/memattr_pfnmap.ko: $(KMOD_SRCS) scripts/build-kmod.sh
+	scripts/build-kmod.sh -o $(O)/kmod
+ifneq ($(wildcard $(O)/kmod/memattr_pfnmap.ko),)
+all: kmod
+endif
+
 # A profile that skips everything (exit 4) is not a failure; any FAIL is.
-check: unit all
+check: unit all kmod
 	@rc=0; ./run_tests.sh --no-build --profiles $(CHECK_PROFILES) || rc=$$?; \
 	 if [ $$rc -ne 0 ] && [ $$rc -ne 4 ]; then echo "make check: suite exit $$rc" >&2; exit 1; fi
 
