@@ -347,6 +347,22 @@ verdict_of() {
 	esac
 }
 
+# Natively the test module (make kmod) is loaded around the suite and unloaded
+# after it, whatever the outcome (chained onto the EXIT trap set above);
+# KM_PFNMAP_PARAMS are its parameters (e.g. "phys_base=0x...
+# phys_size=0x..." naming memory outside the linear map).
+if [ "$mode" = native ] && [ -f "$bdir/kmod/memattr_pfnmap.ko" ] && [ ! -e /sys/module/memattr_pfnmap ]; then
+	# shellcheck disable=SC2086
+	if insmod "$bdir/kmod/memattr_pfnmap.ko" ${KM_PFNMAP_PARAMS:-}; then
+		# Chain onto whatever EXIT trap there is: expand both now.
+		eval "set -- $(trap -p EXIT)"
+		# shellcheck disable=SC2064
+		trap "rmmod memattr_pfnmap || echo '# $prog: rmmod memattr_pfnmap failed' >&2; ${3:-}" EXIT
+	else
+		echo "# $prog: insmod $bdir/kmod/memattr_pfnmap.ko failed (built for another kernel? make kmod); its tests will skip" >&2
+	fi
+fi
+
 # ---------------------------------------------------------------- native ---
 if [ "$mode" = native ]; then
 	echo "# kvm-memattr: native, kernel $(uname -r), $(uname -m)"
@@ -462,13 +478,40 @@ initrd=$bdir/initramfs.cpio.gz
 argsf=$tmpdir/args
 : > "$argsf"
 for a in ${suite_args[@]+"${suite_args[@]}"}; do printf '%s\n' "$a" >> "$argsf"; done
-# Test kernel modules built by `make kmod` ride along and /init loads them.
+# Modules of the kernel under test named in kmod/debian-modules, from the
+# modules tree next to its Image (setup.sh --modules), loaded first.
 mod_args=()
+deb_mods=()
+missing=""
+kmods_dir=${modules_dir:-$(dirname "$kernel")/modules}
+while read -r n _; do
+	case "$n" in ''|'#'*) continue ;; esac
+	f=$(find "$kmods_dir" \( -name "$n.ko" -o -name "$n.ko.*" \) 2>/dev/null | head -n1)
+	if [ -n "$f" ]; then
+		deb_mods+=("$f")
+		mod_args+=(--module "$f")
+	else
+		missing+=" $n"
+	fi
+done < <(cat "$root/kmod/debian-modules" 2>/dev/null)
+[ -z "$missing" ] ||
+	echo "# $prog: note: no$missing under $kmods_dir (scripts/setup.sh --modules): tests needing them will skip" >&2
+# Test kernel modules built by `make kmod` ride along and /init loads them.
 for m in "$bdir"/kmod/*.ko; do
 	[ -f "$m" ] && mod_args+=(--module "$m")
 done
+# The test module's memory outside the linear map: the top 64 MiB of guest
+# RAM, which mem= keeps from the kernel (kmod/memattr_pfnmap.c finds it).
+if compgen -G "$bdir/kmod/*.ko" >/dev/null && [[ " $user_append" != *" mem="* ]]; then
+	case "$memory" in
+	*T) mib=$((${memory%T} * 1048576)) ;; *G) mib=$((${memory%G} * 1024)) ;;
+	*M) mib=${memory%M} ;; *K) mib=$((${memory%K} / 1024)) ;; *) mib=$memory ;;
+	esac
+	[ "$mib" -le 256 ] || user_append="${user_append:+$user_append }mem=$((mib - 64))M"
+fi
 key=$(cat "$root/scripts/mkinitramfs.sh" "$root/scripts/guest-init.sh" "$busybox" "$bin" "$argsf" \
 	"$bdir"/kmod/*.ko 2>/dev/null | sha256sum | cut -d' ' -f1)
+key=$(printf '%s\n' "$key" ${deb_mods[@]+"${deb_mods[@]}"} | sha256sum | cut -d' ' -f1)
 if [ -n "$user_initrd" ]; then
 	[ -f "$user_initrd" ] || km_die 2 "$prog: --initrd: no such file: $user_initrd"
 	initrd=$user_initrd

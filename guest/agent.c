@@ -31,8 +31,14 @@ static struct km_mbox *const mbox = (struct km_mbox *)(KM_AGENT_IPA + KM_MBOX_OF
 /* The command whose single access instruction is in flight, else NULL. */
 static struct km_cmd *volatile expect;
 
-#define read_sysreg(r) ({ u64 __v; asm volatile("mrs %0, " #r : "=r"(__v)); __v; })
-#define write_sysreg(v, r) asm volatile("msr " #r ", %0" : : "r"((u64)(v)))
+#define read_sysreg(r) ({						\
+	u64 __v;							\
+	asm volatile("mrs %0, " #r : "=r"(__v));			\
+	__v;								\
+})
+#define write_sysreg(v, r) do {						\
+	asm volatile("msr " #r ", %0" : : "r"((u64)(v)));		\
+} while (0)
 #define isb() asm volatile("isb" : : : "memory")
 
 static void doorbell(u32 val)
@@ -81,10 +87,18 @@ static u64 op_load(u64 va, u32 size)
 	u64 v = KM_POISON;
 
 	switch (size) {
-	case 1: asm volatile("ldrb %w0, [%1]" : "+r"(v) : "r"(va) : "memory"); break;
-	case 2: asm volatile("ldrh %w0, [%1]" : "+r"(v) : "r"(va) : "memory"); break;
-	case 4: asm volatile("ldr %w0, [%1]" : "+r"(v) : "r"(va) : "memory"); break;
-	default: asm volatile("ldr %0, [%1]" : "+r"(v) : "r"(va) : "memory"); break;
+	case 1:
+		asm volatile("ldrb %w0, [%1]" : "+r"(v) : "r"(va) : "memory");
+		break;
+	case 2:
+		asm volatile("ldrh %w0, [%1]" : "+r"(v) : "r"(va) : "memory");
+		break;
+	case 4:
+		asm volatile("ldr %w0, [%1]" : "+r"(v) : "r"(va) : "memory");
+		break;
+	default:
+		asm volatile("ldr %0, [%1]" : "+r"(v) : "r"(va) : "memory");
+		break;
 	}
 	return v;
 }
@@ -92,10 +106,18 @@ static u64 op_load(u64 va, u32 size)
 static void op_store(u64 va, u32 size, u64 v)
 {
 	switch (size) {
-	case 1: asm volatile("strb %w0, [%1]" : : "r"(v), "r"(va) : "memory"); break;
-	case 2: asm volatile("strh %w0, [%1]" : : "r"(v), "r"(va) : "memory"); break;
-	case 4: asm volatile("str %w0, [%1]" : : "r"(v), "r"(va) : "memory"); break;
-	default: asm volatile("str %0, [%1]" : : "r"(v), "r"(va) : "memory"); break;
+	case 1:
+		asm volatile("strb %w0, [%1]" : : "r"(v), "r"(va) : "memory");
+		break;
+	case 2:
+		asm volatile("strh %w0, [%1]" : : "r"(v), "r"(va) : "memory");
+		break;
+	case 4:
+		asm volatile("str %w0, [%1]" : : "r"(v), "r"(va) : "memory");
+		break;
+	default:
+		asm volatile("str %0, [%1]" : : "r"(v), "r"(va) : "memory");
+		break;
 	}
 }
 
@@ -104,10 +126,18 @@ static u64 op_ldxr(u64 va, u32 size)
 	u64 v = KM_POISON;
 
 	switch (size) {
-	case 1: asm volatile("ldxrb %w0, [%1]" : "+r"(v) : "r"(va) : "memory"); break;
-	case 2: asm volatile("ldxrh %w0, [%1]" : "+r"(v) : "r"(va) : "memory"); break;
-	case 4: asm volatile("ldxr %w0, [%1]" : "+r"(v) : "r"(va) : "memory"); break;
-	default: asm volatile("ldxr %0, [%1]" : "+r"(v) : "r"(va) : "memory"); break;
+	case 1:
+		asm volatile("ldxrb %w0, [%1]" : "+r"(v) : "r"(va) : "memory");
+		break;
+	case 2:
+		asm volatile("ldxrh %w0, [%1]" : "+r"(v) : "r"(va) : "memory");
+		break;
+	case 4:
+		asm volatile("ldxr %w0, [%1]" : "+r"(v) : "r"(va) : "memory");
+		break;
+	default:
+		asm volatile("ldxr %0, [%1]" : "+r"(v) : "r"(va) : "memory");
+		break;
 	}
 	asm volatile("clrex" : : : "memory");
 	return v;

@@ -34,39 +34,32 @@ static void read_cmdline(struct km_facts *f, char *cmdline, size_t len)
 		cmdline[0] = 0;
 	f->tcg = strstr(cmdline, "kvm_memattr.accel=tcg") != NULL;
 	p = strstr(cmdline, "kvm_memattr.profile=");
-	if (p)
-		sscanf(p + strlen("kvm_memattr.profile="), "%31s", f->profile);
+	if (p && sscanf(p + strlen("kvm_memattr.profile="), "%31s", f->profile) != 1)
+		f->profile[0] = 0;
 }
 
 /*
  * The KVM mode is not in any register EL0 can read: take it from the boot
  * log KVM prints at init, else from the kvm-arm.mode parameter.
- * kvm_arm_init() (arch/arm64/kvm/arm.c) prints
- * "[Protected |Hyp ][n|h]VHE[+NV2] mode initialized successfully": no prefix
- * is VHE; pKVM on a VHE-capable CPU (-cpu max) says "Protected hVHE", so
- * the prefix decides, not the "nVHE" spelling.
  */
 static void read_kvm_mode(struct km_facts *f, const char *cmdline)
 {
 	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	char *log = len > 0 ? malloc(len + 1) : NULL;
 	int n = log ? klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, len) : -1;
-	char *m, *start;
 
 	f->kvm_mode = KM_MODE_UNKNOWN;
-	m = n > 0 ? (log[n] = 0, strstr(log, " mode initialized successfully")) : NULL;
-	if (m) {
-		for (start = m; start > log && start[-1] != ':' && start[-1] != '\n'; start--)
-			;
-		while (*start == ' ')
-			start++;
-		snprintf(f->kvm_mode_src, sizeof(f->kvm_mode_src), "boot log: %.*s",
-			 (int)(m - start), start);
-		if (!strncmp(start, "Protected ", 10))
+	if (n > 0) {
+		log[n] = 0;
+		snprintf(f->kvm_mode_src, sizeof(f->kvm_mode_src), "boot log");
+		/* arm.c prints "Protected nVHE", or "Protected hVHE" on VHE CPUs. */
+		if (strstr(log, "Protected nVHE mode initialized") ||
+		    strstr(log, "Protected hVHE mode initialized"))
 			f->kvm_mode = KM_MODE_PROTECTED;
-		else if (!strncmp(start, "Hyp ", 4))
+		else if (strstr(log, "nVHE mode initialized") ||
+			 strstr(log, "hVHE mode initialized"))
 			f->kvm_mode = KM_MODE_NVHE;
-		else if (!strncmp(start, "VHE", 3))
+		else if (strstr(log, "VHE mode initialized"))
 			f->kvm_mode = KM_MODE_VHE;
 	}
 	free(log);

@@ -44,6 +44,7 @@ struct km_case {
 struct __fixture_metadata _km_fixture_global = { .name = "global" };
 
 static struct __test_metadata *km_tests;
+static struct km_rule_doc *km_docs;
 static struct km_shared *km_sh;
 static bool km_no_known_issues;
 static char km_setup_reason[KM_REASON_MAX];
@@ -109,7 +110,33 @@ void km_register_variant(struct __fixture_metadata *f, struct __fixture_variant_
 	*pos = v;
 }
 
+void km_register_rule_doc(struct km_rule_doc *d)
+{
+	struct km_rule_doc **pos = &km_docs;
+
+	d->file_rank = km_file_rank(d->file);
+	while (*pos && !km_before(d->file_rank, d->line, (*pos)->file_rank, (*pos)->line))
+		pos = &(*pos)->next;
+	d->next = *pos;
+	*pos = d;
+}
+
+static const struct km_rule_doc *km_find_doc(const char *rule)
+{
+	const struct km_rule_doc *d;
+
+	for (d = km_docs; rule && d; d = d->next)
+		if (!fnmatch(d->rule, rule, 0))
+			return d;
+	return NULL;
+}
+
 /* ---- Weak hooks ---- */
+
+__attribute__((weak)) int km_harness_global_teardown(void)
+{
+	return 0;
+}
 
 __attribute__((weak)) int km_harness_global_setup(int argc, char **argv)
 {
@@ -389,6 +416,7 @@ struct km_opts {
 	char **exclude;		/* -x */
 	int nr_exclude;
 	bool list;
+	bool verbose;		/* -v: -l with the rule docs */
 	double timeout;		/* -T, < 0 when not given */
 	double scale;
 };
@@ -429,8 +457,8 @@ static const char *km_signame(int sig)
 
 static void km_usage(FILE *f, const char *prog)
 {
-	fprintf(f, "usage: %s [-h] [-l] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] [-T SECONDS] "
-		"[--no-known-issues] [-- SUITE-ARGS...]\n", prog);
+	fprintf(f, "usage: %s [-h] [-l [-v]] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] "
+		"[-T SECONDS] [--no-known-issues] [-- SUITE-ARGS...]\n", prog);
 }
 
 static void km_push(char ***arr, int *nr, const char *s)
@@ -567,10 +595,28 @@ static long long km_timeout_ms(const struct km_opts *o, const struct km_case *c)
 	return ms > 0 ? ms : 1;		/* 0 would mean "no timeout" */
 }
 
+/* Once per run: the suite's global teardown; 1 if it failed. */
+static int km_global_teardown(void)
+{
+	static bool done;
+
+	if (done)
+		return 0;
+	done = true;
+	km_setup_reason[0] = 0;
+	fflush(stdout);
+	if (!km_harness_global_teardown())
+		return 0;
+	printf("# global teardown: %s\n", km_setup_reason[0] ? km_setup_reason : "failed");
+	fflush(stdout);
+	return 1;
+}
+
 static __attribute__((noreturn)) void km_interrupted(int sig)
 {
 	printf("Bail out! interrupted by %s\n", km_signame(sig));
 	fflush(stdout);
+	km_global_teardown();
 	exit(KSFT_FAIL);
 }
 
@@ -721,13 +767,16 @@ static int km_parse_args(int argc, char **argv, struct km_opts *o)
 
 	opterr = 0;
 	/* "+": stop at the first non-option, which must follow "--". */
-	while ((opt = getopt_long(argc, argv, "+hlt:r:x:T:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hlvt:r:x:T:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			km_usage(stdout, argv[0]);
 			exit(0);
 		case 'l':
 			o->list = true;
+			break;
+		case 'v':
+			o->verbose = true;
 			break;
 		case 't':
 			km_push(&o->select, &o->nr_select, optarg);
@@ -792,7 +841,7 @@ int test_harness_run(int argc, char **argv)
 {
 	struct km_totals tot = { 0 };
 	struct km_case *cases, **sel;
-	int nr_cases, nr_sel = 0, first_arg, i, ret;
+	int nr_cases, nr_sel = 0, first_arg, i, ret, teardown_failed;
 	struct km_opts o;
 	sigset_t pending;
 	char **sargv;
@@ -815,9 +864,17 @@ int test_harness_run(int argc, char **argv)
 			sel[nr_sel++] = &cases[i];
 
 	if (o.list) {
-		for (i = 0; i < nr_sel; i++)
-			printf("%s\t%s\t%s\n", sel[i]->rule ? sel[i]->rule : "NO-RULE",
+		for (i = 0; i < nr_sel; i++) {
+			const struct km_rule_doc *d = o.verbose ? km_find_doc(sel[i]->rule) : NULL;
+
+			printf("%s\t%s\t%s", sel[i]->rule ? sel[i]->rule : "NO-RULE",
 			       sel[i]->name, sel[i]->summary ? sel[i]->summary : "");
+			if (o.verbose)
+				printf("\t%s\t%s\t%s", d && d->ref ? d->ref : "-",
+				       d && d->prereq ? d->prereq : "-",
+				       d && d->tcg ? d->tcg : "-");
+			printf("\n");
+		}
 		return 0;
 	}
 
@@ -860,6 +917,7 @@ int test_harness_run(int argc, char **argv)
 	}
 	for (i = 0; i < nr_sel; i++)
 		km_run_case(&o, sel[i], i + 1, &tot);
+	teardown_failed = km_global_teardown();
 	/* A signal that arrived after the last case still means "interrupted". */
 	sigpending(&pending);
 	if (sigismember(&pending, SIGINT))
@@ -873,7 +931,7 @@ int test_harness_run(int argc, char **argv)
 	       tot.fail + tot.error, tot.skip, tot.xfail);
 	fflush(stdout);
 
-	if (tot.fail || tot.error)
+	if (tot.fail || tot.error || teardown_failed)
 		return KSFT_FAIL;
 	if (!tot.pass && !tot.xpass && tot.skip)
 		return KSFT_SKIP;

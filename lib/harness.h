@@ -61,9 +61,11 @@
  * SIGTERM during a run kills the running case's group, prints
  * "Bail out! interrupted by SIGxxx" and exits 1.
  *
- *   usage: prog [-h] [-l] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] [-T SECONDS]
+ *   usage: prog [-h] [-l [-v]] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] [-T SECONDS]
  *               [--no-known-issues] [-- SUITE-ARGS...]
  *   -l              list the selected cases as "RULE<TAB>name<TAB>summary", exit 0
+ *   -v              with -l, three more columns from the rule's KM_RULE_DOC():
+ *                   "<TAB>reference<TAB>prerequisites<TAB>tcg" ("-" when none)
  *   -t PATTERN      select cases whose name or rule ID matches the fnmatch()
  *                   glob PATTERN or contains it (repeatable)
  *   -r RULE         select cases whose rule ID matches the glob (repeatable);
@@ -169,6 +171,13 @@ int test_harness_run(int argc, char **argv);
  */
 int km_harness_global_setup(int argc, char **argv);
 /*
+ * km_harness_global_teardown() runs once in the parent after the last case,
+ * also when the run is interrupted, never with -l or when nothing ran. It may
+ * print "# " lines. Return 0, or nonzero to make the run fail (exit 1) after
+ * printing "# global teardown: <reason>" (km_harness_reason()).
+ */
+int km_harness_global_teardown(void);
+/*
  * km_harness_known_issue() is asked, in the child before the fixture setup,
  * whether the case's rule is a known failure here; a non-NULL reason acts as
  * KNOWN_ISSUE("%s", reason) (and so is ignored under --no-known-issues).
@@ -176,6 +185,39 @@ int km_harness_global_setup(int argc, char **argv);
 const char *km_harness_known_issue(const char *rule);
 void km_harness_header(void);
 void km_harness_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Rule documentation, for docs generated from the listing (-l -v): where in
+ * the kernel the rule comes from, what it needs, whether QEMU TCG can show
+ * it. Optional and keyed by rule ID (an fnmatch() glob; the first match in
+ * file/line order wins), so table rows and tests need no new members:
+ *
+ *   KM_RULE_DOC(s2mt_anon, "S2MT-ANON-*", "mmu.c:user_mem_abort", "tracefs",
+ *               "yes");
+ */
+struct km_rule_doc {
+	const char *rule;
+	const char *ref;	/* kernel source reference */
+	const char *prereq;	/* prerequisites */
+	const char *tcg;	/* observable under QEMU TCG: "yes", "no: why", ... */
+	const char *file;
+	int line;
+	/* Runner-private. */
+	int file_rank;
+	struct km_rule_doc *next;
+};
+
+void km_register_rule_doc(struct km_rule_doc *d);
+
+#define KM_RULE_DOC(tag, _rule, _ref, _prereq, _tcg)				\
+	static struct km_rule_doc _km_doc_##tag = {				\
+		.rule = _rule, .ref = _ref, .prereq = _prereq, .tcg = _tcg,	\
+		.file = __FILE__, .line = __LINE__,				\
+	};									\
+	static void __attribute__((constructor)) _km_reg_doc_##tag(void)	\
+	{									\
+		km_register_rule_doc(&_km_doc_##tag);				\
+	}
 
 /* ---- Test definitions ---- */
 

@@ -39,9 +39,9 @@ static bool kernel_in_range(const char *range, const unsigned int kver[3])
 	char from[32], *to;
 	unsigned int v[3];
 
-	if (strlen(range) >= sizeof(from) || !strchr(range, '-'))
+	if (snprintf(from, sizeof(from), "%s", range) >= (int)sizeof(from) ||
+	    !strchr(from, '-'))
 		return false;
-	strcpy(from, range);
 	to = strchr(from, '-');
 	*to++ = 0;
 	if (*from && (!parse_version(from, v) || cmp_version(kver, v) < 0))

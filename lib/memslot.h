@@ -8,8 +8,10 @@
 /* v1 ioctl; 0 or -errno. */
 int __km_set_memslot(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva);
 
-/* v2 ioctl (KVM_SET_USER_MEMORY_REGION2); 0 or -errno.  gmem_fd unused
- * unless flags has KVM_MEM_GUEST_MEMFD. */
+/*
+ * v2 ioctl (KVM_SET_USER_MEMORY_REGION2); 0 or -errno.  gmem_fd is unused
+ * unless flags has KVM_MEM_GUEST_MEMFD.
+ */
 int __km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva,
 		      int gmem_fd, u64 gmem_offset);
 void km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva,

@@ -13,7 +13,8 @@
 # Files read from the initramfs (written by scripts/mkinitramfs.sh):
 #   /memattr          the suite
 #   /etc/km/args      its arguments, one per line
-#   /etc/km/modules   optional: kernel modules to insmod first, one path a line
+#   /etc/km/modules   optional: kernel modules to insmod first, one path a line;
+#                     they are rmmod'ed after the suite, last first
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/
@@ -52,13 +53,31 @@ el=$(dmesg 2>/dev/null | grep -m1 'started at EL' | sed 's/^\[[^]]*\] *//')
 
 # Optional kernel modules, loaded in the listed order.
 modfail=""
+loaded=""	# the loaded ones, last first, for unloading after the suite
 if [ -f /etc/km/modules ]; then
 	while IFS= read -r m; do
 		case "$m" in ''|'#'*) continue ;; esac
-		insmod "$m" >/tmp/insmod.out 2>&1 ||
+		if insmod "$m" >/tmp/insmod.out 2>&1; then
+			n=${m##*/}
+			loaded="${n%.ko} $loaded"
+		else
 			modfail="$modfail ${m##*/}($(tr '\n' ' ' </tmp/insmod.out))"
+		fi
 	done </etc/km/modules
 fi
+
+# Unload what was loaded, last first.  A module that will not go (still in
+# use, or its exit path fails) fails a run that had not failed otherwise.
+unload_modules() {
+	rmfail=""
+	for n in $loaded; do
+		rmmod "$n" >/tmp/rmmod.out 2>&1 ||
+			rmfail="$rmfail $n($(tr '\n' ' ' </tmp/rmmod.out))"
+	done
+	[ -z "$rmfail" ] && return 0
+	echo "# guest-init: rmmod failed:$rmfail"
+	return 1
+}
 
 echo "KM-BEGIN"
 
@@ -92,4 +111,11 @@ fi
 
 cd /tmp || cd /
 /memattr "$@"
-finish $?
+rc=$?
+if ! unload_modules && { [ $rc = 0 ] || [ $rc = 4 ]; }; then
+	rc=1
+fi
+# Kernel splats during the run, for the log (not a verdict of their own).
+dmesg 2>/dev/null | grep -E 'Oops|BUG:|WARNING:|Unable to handle' |
+	sed 's/^\[[^]]*\] */# guest-init: kernel: /'
+finish $rc

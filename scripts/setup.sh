@@ -21,11 +21,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 
 kver=$KM_DEFAULT_KERNEL
+want_kmod=0	# --kmod: what scripts/build-kmod.sh needs (see the end)
 want_kernel=1
 want_modules=0
 want_kbuild=0
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--kmod) want_kmod=1; shift ;;
 	--kernel-version) kver=$2; shift 2 ;;
 	--no-kernel) want_kernel=0; shift ;;
 	--modules) want_modules=1; shift ;;
@@ -168,6 +170,17 @@ if [ ! -x "$KM_CACHE/busybox/bin/busybox" ]; then
 		km_die 2 "setup: cannot download busybox-static:arm64"
 fi
 
+# Static libnuma for the suite's NUMA tests, linked into the aarch64 binary
+# (the Makefile's LIBNUMA_DIR points here).
+if [ ! -f "$KM_CACHE/libnuma/usr/lib/aarch64-linux-gnu/libnuma.a" ]; then
+	km_log "setup: fetching libnuma-dev:arm64"
+	rm -rf "$KM_CACHE/libnuma"
+	fetch_arm64 libnuma-dev "$KM_CACHE/libnuma" ||
+		km_die 2 "setup: cannot download libnuma-dev:arm64"
+	[ -f "$KM_CACHE/libnuma/usr/lib/aarch64-linux-gnu/libnuma.a" ] ||
+		km_die 2 "setup: libnuma-dev:arm64 has no usr/lib/aarch64-linux-gnu/libnuma.a"
+fi
+
 km_apt_cache() {
 	apt-cache -o Dir::Etc::SourceList=/dev/null \
 		-o Dir::Etc::SourceParts="$apt_dir/sources.list.d" \
@@ -215,5 +228,35 @@ if [ $want_kernel = 1 ]; then
 			mv "$tmp"/lib/modules/* "$kdir/modules"
 		rm -rf "$tmp"
 	fi
+fi
+# --kmod: the packages scripts/build-kmod.sh cross-builds the test module
+# with (kmod/, `make kmod`): Debian's arm64 headers of $kver, its kbuild
+# tools for this host, and, only when Debian's modpost cannot run here (it
+# wants a newer glibc), the kernel source to rebuild modpost from.  Then the
+# build tree is prepared once, under $KM_CACHE/kmod-tree.  On an arm64 host
+# the module builds against the running kernel's headers instead.
+download_deb() {	# download_deb PKG ARCH: into $KM_CACHE/debs unless there
+	local pkg=$1 arch=$2 spec=$1
+	mkdir -p "$KM_CACHE/debs"
+	ls "$KM_CACHE/debs/${pkg}"_*_"$arch".deb >/dev/null 2>&1 && return 0
+	update_lists
+	[ "$arch" = all ] || spec=$pkg:$arch
+	km_log "setup: fetching $spec"
+	(cd "$KM_CACHE/debs" && km_apt download "$spec" >/dev/null 2>&1) ||
+		km_die 2 "setup: cannot download $spec"
+}
+if [ $want_kmod = 1 ] && [ "$host_arch" != arm64 ]; then
+	download_deb "linux-headers-$kver-arm64" arm64
+	download_deb "linux-headers-$kver-common" all
+	download_deb "linux-kbuild-$kver" "$host_arch"
+	rc=0
+	"$here/build-kmod.sh" --prepare --kernel-version "$kver" || rc=$?
+	if [ $rc = 3 ]; then
+		mm=$(echo "$kver" | cut -d. -f1-2)
+		download_deb "linux-source-$mm" all
+		rc=0
+		"$here/build-kmod.sh" --prepare --kernel-version "$kver" || rc=$?
+	fi
+	[ $rc = 0 ] || km_die 2 "setup: preparing the test module's build tree failed"
 fi
 km_log "setup: ready (cache $KM_CACHE)"

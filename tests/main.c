@@ -13,10 +13,12 @@
 #include "harness.h"
 #include "facts.h"
 #include "known_issues.h"
+#include "s2trace.h"
 
 extern const char km_known_issues_text[];
 static const char *known_text;
 static const char *load_known_issues(void);
+static int s2trace_cleanup(bool at_end);
 
 int km_harness_global_setup(int argc, char **argv)
 {
@@ -43,7 +45,35 @@ int km_harness_global_setup(int argc, char **argv)
 				  strerror(-r));
 		return 1;
 	}
+	s2trace_cleanup(false);
 	return 0;
+}
+
+/*
+ * Stage-2 tracer probes of cases that were killed (timeout, crash) are still
+ * registered: remove those of processes that are gone, at the start (left
+ * by an earlier run) and at the end; anything km_* left then fails the run.
+ */
+static int s2trace_cleanup(bool at_end)
+{
+	char log[4096];
+	int left = km_s2trace_cleanup(at_end, log, sizeof(log));
+
+	if (log[0])
+		printf("%s", log);
+	if (at_end && left > 0) {
+		km_harness_reason("%d km_* kprobe/instance set(s) still in tracefs "
+				  "(kprobe_events, instances/)", left);
+		return 1;
+	}
+	if (at_end && left == 0)
+		printf("# s2trace: tracefs checked: no km_* kprobe or instance left\n");
+	return 0;
+}
+
+int km_harness_global_teardown(void)
+{
+	return s2trace_cleanup(true);
 }
 
 /* The embedded known-issues list, or the file KM_KNOWN_ISSUES names. */

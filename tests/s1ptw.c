@@ -151,3 +151,7 @@ TEST_F(s1ptw, progress)
 	EXPECT_EQ(0, ld->flags & KM_CMD_F_EXC);
 	EXPECT_EQ(pattern, ld->result);
 }
+
+KM_RULE_DOC(s1ptw, "S1PTW-PROGRESS-*",
+	    "hyp/include/hyp/fault.h:__hpfar_valid (ARM erratum 834220 re-walk)", "-",
+	    "yes (-cpu cortex-a57 is r1p0, an erratum-834220 CPU)")

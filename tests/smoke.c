@@ -254,3 +254,8 @@ TEST_F(ram_ops, run)
 		break;
 	}
 }
+
+KM_RULE_DOC(smoke_ram, "SMOKE-RAM-*", "mmu.c:user_mem_abort (SPEC 1.2 A1)", "-", "yes")
+KM_RULE_DOC(smoke_mmio, "SMOKE-MMIO-*", "mmio.c:io_mem_abort (SPEC 1.4)", "-", "yes")
+KM_RULE_DOC(smoke_ro, "SMOKE-RO-01",
+	    "mmu.c:kvm_handle_guest_abort, mmio.c:io_mem_abort (SPEC 1.2 A2)", "-", "yes")

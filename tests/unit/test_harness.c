@@ -27,7 +27,7 @@
 /* Variables a developer may have set that would change the demo's output. */
 static const char * const demo_env_reset[] = {
 	"KM_TIMEOUT_SCALE", "KM_NO_KNOWN_ISSUES", "KM_DEMO_MARKER", "KM_DEMO_PIDFILE",
-	"KM_DEMO_GLOBAL",
+	"KM_DEMO_GLOBAL", "KM_DEMO_TEARDOWN",
 };
 
 FIXTURE(demo) {
@@ -440,6 +440,24 @@ TEST_F_RULE(demo, list, "UNIT-HARNESS-12", "-l prints RULE<TAB>name<TAB>summary,
 	EXPECT_LINE("DEMO-E-HANG\tslow.hang\thangs with a grandchild");
 }
 
+TEST_F_RULE(demo, list_docs, "UNIT-HARNESS-21",
+	    "-l -v adds the KM_RULE_DOC reference, prerequisites and TCG columns, - when none")
+{
+	demo_run(self, NULL, ARGS("-l", "-v"));
+	EXPECT_EQ(0, self->status);
+	EXPECT_EQ(21, count_lines(self->out));
+	EXPECT_LINE("DEMO-B-PASS\tglobal.pass\tpasses\tdemo.c:pass()\tnothing\tyes");
+	EXPECT_LINE("DEMO-TBL-A\ttbl.a.fallback\tvariant a\tdemo.c:tbl\t-\tno: demo");
+	EXPECT_LINE("DEMO-TBL-FB\ttbl.norule.fallback\ttest rule when the variant has none"
+		    "\t-\t-\t-");
+	EXPECT_LINE("NO-RULE\tglobal.norule\t\t-\t-\t-");
+	demo_reset(self);
+
+	/* Without -v the listing is unchanged. */
+	demo_run(self, NULL, ARGS("-l", "-r", "DEMO-B-PASS"));
+	EXPECT_STREQ("DEMO-B-PASS\tglobal.pass\tpasses\n", self->out);
+}
+
 TEST_F_RULE(demo, filters, "UNIT-HARNESS-13", "-t globs and substrings, -r, -r @FILE and -x")
 {
 	static const struct {
@@ -538,6 +556,27 @@ TEST_F_RULE(demo, global_setup, "UNIT-HARNESS-17",
 	demo_run(self, ENV("KM_DEMO_GLOBAL=error"), ARGS("-r", "DEMO-B-PASS"));
 	EXPECT_EQ(KM_EXIT_ERROR, self->status);
 	EXPECT_STREQ("TAP version 13\nBail out! cannot open /dev/widget\n", self->out);
+}
+
+TEST_F_RULE(demo, global_teardown, "UNIT-HARNESS-22",
+	    "global teardown runs after the last case; its failure fails the run (exit 1)")
+{
+	demo_run(self, ENV("KM_DEMO_TEARDOWN=ok"), ARGS("-r", "DEMO-B-PASS"));
+	EXPECT_EQ(0, self->status);
+	EXPECT_TRUE(strstr(self->out, "ok 1 DEMO-B-PASS global.pass\n# demo teardown ran\n"
+			   "# Totals:")) TH_LOG("%s", self->out);
+	demo_reset(self);
+
+	demo_run(self, ENV("KM_DEMO_TEARDOWN=fail"), ARGS("-r", "DEMO-B-PASS"));
+	EXPECT_EQ(1, self->status);
+	EXPECT_LINE("# global teardown: a widget was left behind");
+	EXPECT_LINE("# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0");
+	demo_reset(self);
+
+	/* Listing runs no case, so no teardown either. */
+	demo_run(self, ENV("KM_DEMO_TEARDOWN=fail"), ARGS("-l", "-r", "DEMO-B-PASS"));
+	EXPECT_EQ(0, self->status);
+	EXPECT_NULL(strstr(self->out, "teardown"));
 }
 
 TEST_F_RULE(demo, sigterm, "UNIT-HARNESS-18",

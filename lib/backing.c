@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "gmem.h"
+#include "memslot.h"
+
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB	(21 << 26)	/* log2(2 MiB) << MAP_HUGE_SHIFT */
+#endif
+
+#define SZ_2M		0x200000ULL
+#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "we");
+	int r;
+
+	if (!f)
+		return -errno;
+	r = fprintf(f, "%ld\n", v) < 0 ? -EIO : 0;
+	if (fclose(f) && !r)
+		r = -errno;
+	return r;
+}
+
+/* A /proc/meminfo field in its unit (kB or pages), or -1. */
+static long meminfo(const char *key)
+{
+	char line[128];
+	size_t klen = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "re");
+	long v = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			v = strtol(line + klen + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+long km_anon_huge_kb(const void *addr)
+{
+	unsigned long lo, hi, a = (unsigned long)addr;
+	char line[256];
+	bool in = false;
+	long kb = -ENOENT;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		/* A VMA header: "lo-hi perms offset dev inode path". */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = a >= lo && a < hi;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+static void *map_aligned(struct km_mem *m, u64 size, u64 align)
+{
+	u8 *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		     -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	m->map = p;
+	m->map_len = size + align;
+	return (void *)(((unsigned long)p + align - 1) & ~(unsigned long)(align - 1));
+}
+
+static int mem_anon(struct km_mem *m, u64 size, bool thp)
+{
+	char mode[96] = "?";
+	FILE *f;
+	long kb;
+
+	m->hva = map_aligned(m, size, SZ_2M);
+	if (!m->hva) {
+		snprintf(m->why, sizeof(m->why), "mmap of %llu bytes: %s", size, strerror(errno));
+		return -errno;
+	}
+	/* NOHUGEPAGE also keeps the VMA from merging with a THP-able neighbour. */
+	if (madvise(m->hva, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		snprintf(m->why, sizeof(m->why), "madvise(%s): %s",
+			 thp ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE", strerror(errno));
+		return -errno;
+	}
+	memset(m->hva, 0, size);
+	if (!thp)
+		return 0;
+	kb = km_anon_huge_kb(m->hva);
+	if (kb >= (long)(size >> 10))
+		return 0;
+	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+	if (f) {
+		if (!fgets(mode, sizeof(mode), f))
+			snprintf(mode, sizeof(mode), "?");
+		mode[strcspn(mode, "\n")] = 0;
+		fclose(f);
+	}
+	snprintf(m->why, sizeof(m->why), "no transparent huge page for the 2 MiB-aligned "
+		 "MADV_HUGEPAGE region: AnonHugePages=%ld kB (transparent_hugepage/enabled: %s)",
+		 kb, mode);
+	return -ENOMEM;
+}
+
+/*
+ * One free 2 MiB huge page per 2 MiB; raise nr_hugepages if needed, and put
+ * it back in km_mem_destroy().
+ */
+static int mem_hugetlb(struct km_mem *m, u64 size)
+{
+	long need = size / SZ_2M, nr = read_long(NR_HUGEPAGES);
+	long pgsz = meminfo("Hugepagesize"), avail = meminfo("HugePages_Free"), got;
+
+	if (pgsz != 2048) {
+		snprintf(m->why, sizeof(m->why), "default huge page size is %ld kB, not 2048 kB "
+			 "(Hugepagesize in /proc/meminfo)", pgsz);
+		return -ENOTSUP;
+	}
+	if (avail < need && nr >= 0) {
+		if (!write_long(NR_HUGEPAGES, nr + need - avail))
+			m->hugepages_restore = nr;
+		got = meminfo("HugePages_Free");
+		if (got < need) {
+			snprintf(m->why, sizeof(m->why),
+				 "no free 2 MiB huge page: HugePages_Free=%ld nr_hugepages=%ld; "
+				 "raising nr_hugepages to %ld left %ld free",
+				 avail, nr, nr + need - avail, got);
+			return -ENOMEM;
+		}
+	}
+	m->map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
+	if (m->map == MAP_FAILED) {
+		m->map = NULL;
+		snprintf(m->why, sizeof(m->why), "mmap(MAP_HUGETLB|MAP_HUGE_2MB): %s "
+			 "(nr_hugepages=%ld HugePages_Free=%ld)", strerror(errno),
+			 read_long(NR_HUGEPAGES), meminfo("HugePages_Free"));
+		return -ENOMEM;
+	}
+	m->map_len = size;
+	m->hva = m->map;
+	memset(m->hva, 0, size);
+	return 0;
+}
+
+static int mem_gmem(struct km_mem *m, struct km_vm *vm, u64 size)
+{
+	const u64 want = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
+	int caps = km_check_cap(vm->fd, KVM_CAP_GUEST_MEMFD_FLAGS);
+
+	if (caps < 0 || (caps & want) != want) {
+		snprintf(m->why, sizeof(m->why), "guest_memfd MMAP|INIT_SHARED unsupported: "
+			 "KVM_CAP_GUEST_MEMFD_FLAGS=%d (KVM_CAP_GUEST_MEMFD=%d)", caps,
+			 km_check_cap(vm->fd, KVM_CAP_GUEST_MEMFD));
+		return -ENOTSUP;
+	}
+	m->gmem_fd = km_gmem_create(vm, size, want);
+	m->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, m->gmem_fd, 0);
+	if (m->map == MAP_FAILED) {
+		m->map = NULL;
+		snprintf(m->why, sizeof(m->why), "mmap of the guest_memfd: %s", strerror(errno));
+		return -errno;
+	}
+	m->map_len = size;
+	m->hva = m->map;
+	m->slot_flags = KVM_MEM_GUEST_MEMFD;
+	memset(m->hva, 0, size);
+	return 0;
+}
+
+int km_mem_create(struct km_mem *m, enum km_backing kind, struct km_vm *vm, u64 size)
+{
+	const struct km_backing_desc *d = km_backing_desc(kind);
+
+	memset(m, 0, sizeof(*m));
+	m->kind = kind;
+	m->size = size;
+	m->gmem_fd = -1;
+	m->hugepages_restore = -1;
+	switch (kind) {
+	case KM_BK_ANON:
+		return mem_anon(m, size, false);
+	case KM_BK_THP:
+		return mem_anon(m, size, true);
+	case KM_BK_HUGETLB:
+		return mem_hugetlb(m, size);
+	case KM_BK_GMEM:
+		return mem_gmem(m, vm, size);
+	default:
+		snprintf(m->why, sizeof(m->why), "backing %s (SPEC 1.2 row %s) is not built by "
+			 "lib/backing.c", d ? d->name : "?", d ? d->row : "?");
+		return -EOPNOTSUPP;
+	}
+}
+
+void km_mem_destroy(struct km_mem *m)
+{
+	if (m->map)
+		munmap(m->map, m->map_len);
+	m->map = NULL;
+	m->hva = NULL;
+	if (m->gmem_fd >= 0)
+		close(m->gmem_fd);
+	m->gmem_fd = -1;
+	if (m->hugepages_restore >= 0)
+		write_long(NR_HUGEPAGES, m->hugepages_restore);
+	m->hugepages_restore = -1;
+}
+
+int __km_mem_set_slot(struct km_mem *m, struct km_vm *vm, u32 slot, u64 gpa)
+{
+	return __km_set_memslot2(vm, slot, m->slot_flags, gpa, m->size, m->hva, m->gmem_fd, 0);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest memory of a chosen backing (enum km_backing, lib/expect.h) for one
+ * memslot: anonymous 4 KiB, THP, hugetlb, guest_memfd.  The PFNMAP and
+ * MIXEDMAP kinds are built elsewhere (lib/pfnmap) and report themselves
+ * unavailable here.
+ *
+ * A missing prerequisite (no THP, no huge page, no guest_memfd MMAP) is not
+ * an error: km_mem_create() returns -errno and says what is missing, with the
+ * raw values read, for the caller to SKIP with.
+ */
+#ifndef KM_BACKING_H
+#define KM_BACKING_H
+
+#include "expect.h"
+#include "vm.h"
+
+struct km_mem {
+	enum km_backing kind;
+	u8 *hva;		/* the memslot's userspace_addr; host view */
+	u64 size;
+	u32 slot_flags;		/* KVM_MEM_GUEST_MEMFD for guest_memfd */
+	int gmem_fd;
+	void *map;		/* what km_mem_destroy() unmaps */
+	size_t map_len;
+	long hugepages_restore;	/* nr_hugepages to write back, or -1 */
+	char why[320];		/* why km_mem_create() failed */
+};
+
+/*
+ * Allocate, map and populate (host writes every page) size bytes of kind.
+ * The VM is needed for guest_memfd.  0 or -errno with m->why set.
+ */
+int km_mem_create(struct km_mem *m, enum km_backing kind, struct km_vm *vm, u64 size);
+void km_mem_destroy(struct km_mem *m);
+/* KVM_SET_USER_MEMORY_REGION2 for it at gpa; 0 or -errno. */
+int __km_mem_set_slot(struct km_mem *m, struct km_vm *vm, u32 slot, u64 gpa);
+
+/* AnonHugePages (kB) of the VMA holding addr per /proc/self/smaps, or -errno. */
+long km_anon_huge_kb(const void *addr);
+
+#endif /* KM_BACKING_H */

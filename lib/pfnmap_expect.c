@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PFNMAP/MIXEDMAP rules of Linux 7.3 arch/arm64/kvm/mmu.c and
+ * virt/kvm/kvm_main.c as one pure function (SPEC 1.1 rows 12-15, 1.2).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "pfnmap_expect.h"
+
+static void fault(struct km_pfn_expect *e, int err, const char *why)
+{
+	e->read = e->write = err;
+	e->fault_why = why;
+	e->s2 = KM_S2_NONE;
+	e->exec = e->unaligned = e->s2_writable = false;
+}
+
+void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bool log_dirty,
+		   struct km_pfn_expect *e)
+{
+	bool noncacheable = false, writable;
+
+	memset(e, 0, sizeof(*e));
+	/* kvm_supports_cacheable_pfnmap() (kvm_mmu.h) */
+	e->cpfn = h->fwb && h->dic;
+
+	/*
+	 * kvm_arch_prepare_memory_region(): each VMA, checks in this order; the
+	 * walk stops at the first hole, which is accepted (1.1 row 15).
+	 */
+	if (p->novma) {
+		e->memslot_why = "1.1 row 15: a hole with no VMA is accepted";
+	} else if (h->mte_vm && !p->mte_allowed) {
+		e->memslot = -EINVAL;
+		e->memslot_why = "1.1 row 12: MTE VM and a VMA without VM_MTE_ALLOWED";
+	} else if (p->pfnmap && log_dirty) {
+		e->memslot = -EINVAL;
+		e->memslot_why = "1.1 row 13: VM_PFNMAP with KVM_MEM_LOG_DIRTY_PAGES";
+	} else if (p->pfnmap && p->cacheable && !e->cpfn && !h->pre_6_17) {
+		e->memslot = -EINVAL;
+		e->memslot_why = "1.1 row 14: cacheable VM_PFNMAP without FWB && DIC";
+	} else if (p->pfnmap && h->pre_6_17) {
+		e->memslot_why = "before Linux 6.17 only logging refuses a VM_PFNMAP memslot";
+	} else if (p->pfnmap) {
+		e->memslot_why = p->cacheable ?
+			"1.1 row 14: cacheable VM_PFNMAP, FWB && DIC" :
+			"1.1 row 14: non-cacheable VM_PFNMAP is never refused";
+	} else if (p->mixedmap) {
+		e->memslot_why = "1.1 row 15: VM_MIXEDMAP is not checked at memslot time";
+	} else {
+		e->memslot_why = "1.1: neither VM_PFNMAP nor VM_MIXEDMAP";
+	}
+
+	/*
+	 * From here on: the first guest access, as if the memslot existed (the
+	 * VMA may have been replaced after the memslot was created).
+	 * hva_to_pfn(): GUP first; when it fails, only VM_IO|VM_PFNMAP VMAs get
+	 * the remapped lookup (follow_pfnmap), everything else is an error pfn.
+	 */
+	if (p->novma) {
+		fault(e, -EFAULT, "1.2: no VMA at the hva (kvm_s2_fault_get_vma_info)");
+		return;
+	}
+	if (!p->gup && !(p->pfnmap || p->io)) {
+		fault(e, -EFAULT, "1.2 M2/X1: GUP fails and the VMA is neither VM_IO nor "
+				  "VM_PFNMAP (hva_to_pfn: KVM_PFN_ERR_FAULT)");
+		return;
+	}
+	/* GUP with FOLL_WRITE breaks COW; follow_pfnmap only reports pte_write(). */
+	writable = p->pte_writable || (p->gup && p->cow);
+
+	/* kvm_s2_fault_pin_pfn(): pfns outside the linear map. */
+	if ((p->pfnmap || p->mixedmap) && !p->ram) {
+		if (p->cacheable && !h->pre_6_17) {
+			if (!e->cpfn) {
+				fault(e, -EFAULT, "1.2 P3'/M3: cacheable pfn outside the linear "
+					"map without FWB && DIC (kvm_s2_fault_pin_pfn)");
+				return;
+			}
+		} else {
+			noncacheable = true;
+		}
+	}
+	/* kvm_s2_fault_compute_prot(): MTE VMAs are re-checked at fault time. */
+	if (h->mte_vm && !noncacheable && !p->mte_allowed) {
+		fault(e, -EFAULT, "1.2: MTE VM, VMA without VM_MTE_ALLOWED at fault time");
+		return;
+	}
+
+	e->read = 0;
+	e->write = writable ? 0 : -EFAULT;
+	e->fault_why = writable ? "1.2: mapped" :
+			"1.2 C1: write to a read-only host PTE (KVM_PFN_ERR_RO_FAULT)";
+	e->s2_writable = writable;
+	if (noncacheable)
+		e->s2 = p->allow_any_uncached ? KM_S2_NORMAL_NC : KM_S2_DEVICE;
+	else
+		e->s2 = KM_S2_NORMAL;
+	/* -ENOEXEC for an exec fault on a non-cacheable mapping: SEA IABT. */
+	e->exec = !noncacheable;
+	/* Normal and Normal-NC permit unaligned accesses; Device does not. */
+	e->unaligned = e->s2 != KM_S2_DEVICE;
+}
+
+const char *km_s2type_str(enum km_s2type t)
+{
+	switch (t) {
+	case KM_S2_NORMAL: return "Normal";
+	case KM_S2_NORMAL_NC: return "Normal-NC";
+	case KM_S2_DEVICE: return "Device-nGnRE";
+	default: return "none";
+	}
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What KVM/arm64 (Linux 7.3) does with a memslot over a given VMA: the one
+ * function every PFNMAP/MIXEDMAP test takes its expectations from.  Pure
+ * (no KVM, no I/O), so the host unit tests check it against the rules of
+ * SPEC sections 1.1 (rows 12-15) and 1.2 (P1-P5, M1-M3, C1, X1).
+ */
+#ifndef KM_PFNMAP_EXPECT_H
+#define KM_PFNMAP_EXPECT_H
+
+#include <stdbool.h>
+
+/* The VMA (at the hva of the access) and the pfn behind it. */
+struct km_pfn_props {
+	bool novma;		/* no VMA at all: a hole in the address space */
+	bool pfnmap;		/* VM_PFNMAP */
+	bool mixedmap;		/* VM_MIXEDMAP */
+	bool io;		/* VM_IO */
+	bool ram;		/* pfn_is_map_memory(pfn): in the linear map */
+	bool gup;		/* GUP can take the page (not special, not secretmem) */
+	bool cacheable;		/* kvm_vma_is_cacheable(): MT_NORMAL(_TAGGED) */
+	bool allow_any_uncached;	/* VM_ALLOW_ANY_UNCACHED */
+	bool cow;		/* private mapping, page not yet copied */
+	bool pte_writable;	/* the host PTE allows writes */
+	bool mte_allowed;	/* VM_MTE_ALLOWED */
+};
+
+/* Host and VM facts the rules depend on. */
+struct km_pfn_host {
+	bool fwb;		/* ID_AA64MMFR2_EL1.FWB != 0 */
+	bool dic;		/* CTR_EL0.DIC */
+	bool mte_vm;		/* the VM enabled KVM_CAP_ARM_MTE */
+	/*
+	 * Linux before 6.17 (no KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED): pfns
+	 * outside the linear map are always mapped Device or Normal-NC
+	 * (kvm_is_device_pfn()), and cacheable PFNMAP memslots are not refused.
+	 */
+	bool pre_6_17;
+};
+
+enum km_s2type {
+	KM_S2_NONE,		/* nothing is mapped */
+	KM_S2_NORMAL,		/* MT_S2_(FWB_)NORMAL */
+	KM_S2_NORMAL_NC,	/* MT_S2_(FWB_)NORMAL_NC */
+	KM_S2_DEVICE,		/* MT_S2_(FWB_)DEVICE_nGnRE */
+};
+
+struct km_pfn_expect {
+	int memslot;		/* KVM_SET_USER_MEMORY_REGION2: 0 or -errno */
+	const char *memslot_why;
+	int read;		/* KVM_RUN on a guest load: 0 or -errno */
+	int write;		/* KVM_RUN on a guest store (first access) */
+	const char *fault_why;
+	enum km_s2type s2;	/* after a successful read */
+	bool s2_writable;	/* a write after the read maps W */
+	bool exec;		/* a fetch runs (else KVM injects an SEA IABT) */
+	bool unaligned;		/* an unaligned load completes (else KVM_RUN -EFAULT) */
+	bool cpfn;		/* kvm_supports_cacheable_pfnmap() */
+};
+
+/*
+ * Fill *e for a memslot (flags: only KVM_MEM_LOG_DIRTY_PAGES matters, pass
+ * log_dirty) over a VMA *p on host *h.  The fault-time fields describe the
+ * first guest access with *p being the VMA at that time, whatever the
+ * memslot check said (the VMA may have changed since the memslot was made).
+ */
+void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bool log_dirty,
+		   struct km_pfn_expect *e);
+
+const char *km_s2type_str(enum km_s2type t);
+
+#endif /* KM_PFNMAP_EXPECT_H */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vocabulary of stage-2 mappings as KVM asks for them: the prot bits of
+ * kvm_pgtable_stage2_map(), their meaning (memory type, permissions), and the
+ * replay of a sequence of traced map/relax calls into "the mapping of IPA X".
+ * Pure logic (no KVM, no tracefs), so the host unit tests check it natively.
+ */
+#ifndef KM_S2PROT_H
+#define KM_S2PROT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/*
+ * enum kvm_pgtable_prot (arch/arm64/include/asm/kvm_pgtable.h, Linux 7.3):
+ * checked against the 7.3.4 source; the bit numbers have not moved since the
+ * NORMAL_NC bit was added in 6.9.
+ */
+#define KM_S2P_PX		KM_BIT(0)
+#define KM_S2P_UX		KM_BIT(1)
+#define KM_S2P_X		(KM_S2P_PX | KM_S2P_UX)
+#define KM_S2P_W		KM_BIT(2)
+#define KM_S2P_R		KM_BIT(3)
+#define KM_S2P_DEVICE		KM_BIT(4)
+#define KM_S2P_NORMAL_NC	KM_BIT(5)
+
+/* The stage-2 memory type KVM installs (pgtable.c:stage2_set_prot_attr()). */
+enum km_memtype {
+	KM_MT_NONE,		/* no mapping, or an invalid prot */
+	KM_MT_NORMAL,		/* MT_S2_NORMAL 0xf / MT_S2_FWB_NORMAL 6 */
+	KM_MT_NORMAL_NC,	/* MT_S2_NORMAL_NC 5 / MT_S2_FWB_NORMAL_NC 5 */
+	KM_MT_DEVICE,		/* MT_S2_DEVICE_nGnRE 1 / FWB 1 */
+};
+
+/* Sets of memory types, for "consistent with" checks. */
+#define KM_MT_BIT(mt)		(1U << (mt))
+#define KM_MT_SET_ANY		(KM_MT_BIT(KM_MT_NORMAL) | KM_MT_BIT(KM_MT_NORMAL_NC) | \
+				 KM_MT_BIT(KM_MT_DEVICE))
+#define KM_MT_SET_NOT_DEVICE	(KM_MT_BIT(KM_MT_NORMAL) | KM_MT_BIT(KM_MT_NORMAL_NC))
+#define KM_MT_SET_UNCACHED	(KM_MT_BIT(KM_MT_NORMAL_NC) | KM_MT_BIT(KM_MT_DEVICE))
+
+struct km_s2attr {
+	enum km_memtype mt;
+	bool r, w, px, ux;
+	bool valid;		/* false: a combination stage2_set_prot_attr() refuses */
+};
+
+/* Decode a kvm_pgtable_prot value; DEVICE|NORMAL_NC or X on NC/Device is invalid. */
+struct km_s2attr km_s2_decode(u64 prot);
+const char *km_memtype_str(enum km_memtype mt);
+/* "Normal R W X" and the like; "-" for nothing. */
+const char *km_s2attr_str(const struct km_s2attr *a, char *buf, size_t len);
+/* "{Normal, Normal-NC}" */
+const char *km_mtset_str(unsigned int set, char *buf, size_t len);
+/* "4 KiB", "2 MiB", "0x3000 bytes" */
+const char *km_size_str(u64 size, char *buf, size_t len);
+
+/* One traced call. */
+enum km_s2rec_kind {
+	KM_S2R_MAP,		/* kvm_pgtable_stage2_map() entry */
+	KM_S2R_MAPRET,		/* its return (kretprobe) */
+	KM_S2R_RELAX,		/* kvm_pgtable_stage2_relax_perms() entry */
+};
+
+struct km_s2rec {
+	enum km_s2rec_kind kind;
+	u64 ipa, size, phys, prot;
+	long ret;		/* KM_S2R_MAPRET */
+};
+
+/*
+ * Parse one line of a tracefs "trace" file.  The probes are named
+ * <prefix>map, <prefix>mapret and <prefix>relax; lines of other events are
+ * not ours.  Returns 1 (parsed), 0 (not ours / a comment) or -1 (ours but
+ * malformed).
+ */
+int km_s2rec_parse(const char *line, const char *prefix, struct km_s2rec *r);
+
+/* The mapping covering one IPA after a sequence of records. */
+struct km_s2map {
+	bool valid;
+	u64 ipa, size, phys;	/* the leaf: [ipa, ipa + size) */
+	u64 prot;		/* map prot with relaxed permissions ORed in */
+	struct km_s2attr a;
+	unsigned int nmap;	/* map calls that covered the IPA and took effect */
+	unsigned int nrelax;	/* relax calls applied to that leaf */
+	unsigned int nfailed;	/* map calls that covered it but returned an error */
+};
+
+/*
+ * Replay records in order.  A map covering ipa installs a new leaf (unless
+ * its kretprobe record says it failed: an -EAGAIN "same mapping" map leaves
+ * the old one); a map overlapping the current leaf without covering ipa
+ * splits it away (kvm_pgtable_stage2_map() splits blocks, the rest faults
+ * back lazily); a relax inside the current leaf adds R/W/X.
+ */
+void km_s2_replay(const struct km_s2rec *recs, unsigned int n, u64 ipa, struct km_s2map *m);
+
+#endif /* KM_S2PROT_H */

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the guest_memfd test files (tests/gmem_*.c): the prerequisites,
+ * each a SKIP naming the raw capability value, and the test memory layout.
+ */
+#ifndef KM_TESTS_GMEM_COMMON_H
+#define KM_TESTS_GMEM_COMMON_H
+
+#include "facts.h"
+#include "gmem.h"
+#include "harness.h"
+
+/* Test memslots: clear of the agent (0x3f000000-0x40100000). */
+#define GMEM_SLOT	1
+#define GMEM_IPA	0x80000000ULL
+#define GMEM_SLOT2	2
+#define GMEM_IPA2	0x90000000ULL
+
+#define GMEM_SHARED	(GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
+
+/* guest_memfd is absent from arm64 before 6.18 (KVM_CAP_GUEST_MEMFD=0 on 6.12). */
+#define REQUIRE_GMEM()								\
+	do {									\
+		if (km_facts.cap_gmem <= 0)					\
+			SKIP(return, "guest_memfd absent: KVM_CAP_GUEST_MEMFD=%d", \
+			     km_facts.cap_gmem);				\
+	} while (0)
+
+/* The creation flags a case uses must be advertised. */
+#define REQUIRE_GMEM_FLAGS(want)						\
+	do {									\
+		u64 __want = (want);						\
+										\
+		REQUIRE_GMEM();							\
+		if (km_facts.cap_gmem_flags < 0 ||				\
+		    ((u64)km_facts.cap_gmem_flags & __want) != __want)		\
+			SKIP(return, "guest_memfd flags 0x%llx not advertised: "	\
+			     "KVM_CAP_GUEST_MEMFD_FLAGS=0x%x",			\
+			     (unsigned long long)__want, km_facts.cap_gmem_flags); \
+	} while (0)
+
+static inline u64 gmem_pattern(u64 i)
+{
+	return 0x6a6d656d00000000ULL ^ (i * 0x9e3779b97f4a7c15ULL);
+}
+
+#endif /* KM_TESTS_GMEM_COMMON_H */

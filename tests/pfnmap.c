@@ -1,0 +1,761 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM_PFNMAP / VM_MIXEDMAP memslots: one case per row of the SPEC master
+ * table (1.2: P1, P1', P2, P3, P3', P4, P5, M1, M2, M3, C1, X1) and per
+ * memslot rule 12-15 of 1.1, over the test module (kmod/) and real drivers.
+ *
+ * Every case builds the VMA its row describes (lib/pfnmap.c), computes what
+ * KVM must do from the VMA's measured properties and the host facts with
+ * km_pfn_expect() (lib/pfnmap_expect.c, the only place the rules live), and
+ * checks it against KVM:
+ *   - KVM_SET_USER_MEMORY_REGION2: 0 or EINVAL
+ *     (arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region);
+ *   - a guest load: the data of the very pfn behind the hva, or KVM_RUN
+ *     EFAULT (hva_to_pfn, kvm_s2_fault_pin_pfn);
+ *   - a guest store: the host sees it, or KVM_RUN EFAULT (COW);
+ *   - the stage-2 memory type through what the guest can see of it
+ *     (kvm_s2_fault_compute_prot): an instruction fetch runs on Normal and
+ *     takes an injected SEA instruction abort (EC 0x21, FSC 0x10) on
+ *     Normal-NC and Device; an unaligned load completes on Normal and
+ *     Normal-NC and fails KVM_RUN with EFAULT on Device (stage-2 alignment
+ *     fault, "Unsupported FSC" in kvm_handle_guest_abort).
+ * The guest's own stage 1 is Normal write-back and executable throughout,
+ * so what it sees is stage 2's doing.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "harness.h"
+#include "agent.h"
+#include "facts.h"
+#include "memslot.h"
+#include "pfnmap.h"
+
+#define SLOT		1
+#define IPA		0x80000000ULL
+#define VA		IPA
+
+/* Where in the first page each probe goes. */
+#define OFF_LOAD	0x100
+#define OFF_STORE	0x200
+#define OFF_CODE	0x300
+#define OFF_UNALIGNED	0x400
+
+#define PATTERN		0x0123456789abcdefULL
+#define STORED		0xfeedfacecafef00dULL
+#define UNAL_LO		0x1122334455667788ULL
+#define UNAL_HI		0x99aabbccddeeff00ULL
+#define RET_IMM		0x4b4d
+
+/* The master table's "host features" column. */
+enum host_req { HOST_ANY, HOST_CPFN, HOST_NO_CPFN };
+
+#define KMOD(b, p, i, f) { .src = KM_SRC_KMOD, .backing = MPF_BACKING_##b, \
+			   .prot = MPF_PROT_##p, .insert = MPF_INSERT_##i, .flags = f }
+#define KMOD_PRIV(b, p, i, f) { .src = KM_SRC_KMOD, .backing = MPF_BACKING_##b, \
+				.prot = MPF_PROT_##p, .insert = MPF_INSERT_##i, .flags = f, \
+				.priv = true }
+#define SRC(s) { .src = KM_SRC_##s }
+#define ALLOW MPF_F_ALLOW_ANY_UNCACHED
+
+static const struct km_pfn_req nonlinear_cacheable = KMOD(NONLINEAR, CACHEABLE, REMAP, 0);
+
+static struct km_pfn_host host_facts(bool mte_vm)
+{
+	struct km_pfn_host h = {
+		.fwb = km_facts.fwb != 0, .dic = km_facts.dic != 0, .mte_vm = mte_vm,
+		.pre_6_17 = !km_kernel_at_least(&km_facts, 6, 17, 0),
+	};
+
+	return h;
+}
+
+/* NULL if the row applies to this host, else why not (for a SKIP). */
+static const char *host_mismatch(enum host_req r, char *buf, size_t len)
+{
+	bool cpfn = km_facts.fwb && km_facts.dic;
+
+	if (r != HOST_ANY && !km_kernel_at_least(&km_facts, 6, 17, 0))
+		snprintf(buf, len, "kernel %s predates the FWB && DIC rule for cacheable PFNMAP "
+			 "(Linux 6.17): the row does not exist there", km_facts.release);
+	else if (r == HOST_CPFN && !cpfn)
+		snprintf(buf, len, "row needs FEAT_S2FWB and CTR_EL0.DIC: ID_AA64MMFR2_EL1.FWB=%u "
+			 "CTR_EL0.DIC=%u (the refusal row covers this host)", km_facts.fwb,
+			 km_facts.dic);
+	else if (r == HOST_NO_CPFN && cpfn)
+		snprintf(buf, len, "row is for hosts without FEAT_S2FWB && CTR_EL0.DIC: "
+			 "ID_AA64MMFR2_EL1.FWB=%u CTR_EL0.DIC=%u", km_facts.fwb, km_facts.dic);
+	else
+		return NULL;
+	return buf;
+}
+
+static void log_mapping(const struct km_pfn_map *m)
+{
+	const struct km_pfn_props *p = &m->props;
+
+	TH_LOG("%s", m->what);
+	if (p->novma) {
+		TH_LOG("VMA: none");
+		return;
+	}
+	TH_LOG("VMA:%s%s%s%s %s%s; pfn %s%#llx, %s System RAM%s", p->pfnmap ? " VM_PFNMAP" : "",
+	       p->mixedmap ? " VM_MIXEDMAP" : "", p->io ? " VM_IO" : "",
+	       p->allow_any_uncached ? " VM_ALLOW_ANY_UNCACHED" : "",
+	       p->cacheable ? "cacheable" : "non-cacheable", p->cow ? ", copy-on-write" : "",
+	       m->phys_known ? "" : "unseen ", (unsigned long long)m->phys >> 12,
+	       p->ram ? "in" : "outside",
+	       m->phys_known ? "" : " (per the driver: pagemap skips VM_PFNMAP)");
+}
+
+static void log_expect(const struct km_pfn_expect *e)
+{
+	TH_LOG("expect: memslot %d (%s); load %d, store %d (%s); stage 2 %s: fetch %s, "
+	       "unaligned load %s", e->memslot, e->memslot_why, e->read, e->write, e->fault_why,
+	       km_s2type_str(e->s2), e->exec ? "runs" : "SEA IABT",
+	       e->unaligned ? "completes" : "KVM_RUN EFAULT");
+}
+
+/* Run one command; returns the exit. */
+static struct km_cmd *run1(struct km_agent *a, struct km_exit *x, u32 op, u64 va, u32 size,
+			   u64 value)
+{
+	struct km_cmd *c;
+
+	km_agent_reset(a);
+	c = km_agent_cmd(a, op, va, size, value);
+	km_agent_run(a, x);
+	return c;
+}
+
+#define ASSERT_RUN_FAILS(x, neg_errno, what)					\
+	do {									\
+		char __b[160];							\
+		ASSERT_EQ(KM_X_ERROR, (x)->kind)				\
+			TH_LOG("%s: wanted KVM_RUN to fail %s, got %s", what,	\
+			       strerror(-(neg_errno)),				\
+			       km_exit_describe(x, __b, sizeof(__b)));		\
+		ASSERT_EQ(-(neg_errno), (x)->err);				\
+	} while (0)
+
+#define ASSERT_RUN_DONE(x, what)						\
+	do {									\
+		char __b[160];							\
+		ASSERT_EQ(KM_X_DONE, (x)->kind)					\
+			TH_LOG("%s: %s", what, km_exit_describe(x, __b, sizeof(__b))); \
+	} while (0)
+
+/*
+ * The guest-visible half of a row: load, store, fetch, unaligned load, each
+ * in its own KVM_RUN, stopping at the first one KVM refuses.
+ */
+static void probe_guest(struct km_agent *a, struct km_pfn_map *m, const struct km_pfn_expect *e,
+			u64 want_load, bool have_code)
+{
+	struct km_cmd *c;
+	struct km_exit x;
+
+	c = run1(a, &x, KM_OP_LOAD, VA + OFF_LOAD, 8, 0);
+	if (e->read) {
+		ASSERT_RUN_FAILS(&x, e->read, "guest load");
+		return;
+	}
+	ASSERT_RUN_DONE(&x, "guest load");
+	ASSERT_EQ(0, c->flags & KM_CMD_F_EXC) TH_LOG("load faulted: ESR %#llx", c->esr);
+	EXPECT_EQ(want_load, c->result) TH_LOG("the guest does not see the host's data");
+
+	km_agent_reset(a);
+	c = km_agent_cmd(a, KM_OP_STORE, VA + OFF_STORE, 8, STORED);
+	/*
+	 * A non-cacheable host mapping of memory the guest gets as Normal
+	 * (rows P2, M1, C1 over RAM) is a mismatched-attribute alias: the
+	 * guest cleans its line so that the host's uncached read sees it.
+	 */
+	if (!m->props.cacheable && e->s2 == KM_S2_NORMAL)
+		km_agent_cmd(a, KM_OP_DC_CIVAC, VA + OFF_STORE, 8, 0);
+	km_agent_run(a, &x);
+	if (e->write) {
+		ASSERT_RUN_FAILS(&x, e->write, "guest store");
+		return;
+	}
+	ASSERT_RUN_DONE(&x, "guest store");
+	ASSERT_EQ(0, c->flags & KM_CMD_F_EXC) TH_LOG("store faulted: ESR %#llx", c->esr);
+	EXPECT_EQ(STORED, km_pfn_read64(m, OFF_STORE)) TH_LOG("the host does not see the store");
+
+	if (have_code) {
+		c = run1(a, &x, KM_OP_EXEC, VA + OFF_CODE, 0, 0);
+		ASSERT_RUN_DONE(&x, "guest fetch");
+		if (e->exec) {
+			ASSERT_EQ(0, c->flags & KM_CMD_F_EXC)
+				TH_LOG("fetch from stage-2 %s faulted: ESR %#llx FAR %#llx",
+				       km_s2type_str(e->s2), c->esr, c->far);
+			EXPECT_EQ(RET_IMM, c->result);
+		} else {
+			ASSERT_NE(0, c->flags & KM_CMD_F_EXC)
+				TH_LOG("fetch from stage-2 %s ran (x0=%#llx): no SEA injected",
+				       km_s2type_str(e->s2), c->result);
+			EXPECT_EQ(KM_EC_IABT_CUR, km_esr_ec(c->esr)) TH_LOG("ESR %#llx", c->esr);
+			EXPECT_EQ(KM_FSC_EXTABT, km_esr_fsc(c->esr)) TH_LOG("ESR %#llx", c->esr);
+			EXPECT_EQ(VA + OFF_CODE, c->far);
+		}
+	}
+
+	c = run1(a, &x, KM_OP_LOAD, VA + OFF_UNALIGNED + 1, 8, 0);
+	if (!e->unaligned) {
+		/* QEMU >= 9.0 raises it under TCG too: no XFAIL (measured). */
+		ASSERT_RUN_FAILS(&x, -EFAULT, "unaligned load from stage-2 Device");
+		return;
+	}
+	ASSERT_RUN_DONE(&x, "unaligned load");
+	ASSERT_EQ(0, c->flags & KM_CMD_F_EXC)
+		TH_LOG("unaligned load from stage-2 %s faulted: ESR %#llx", km_s2type_str(e->s2),
+		       c->esr);
+	if (have_code)
+		EXPECT_EQ((UNAL_LO >> 8) | (UNAL_HI << 56), c->result);
+}
+
+FIXTURE(pfnmap) {
+	struct km_agent a;
+	struct km_pfn_map m;
+	bool agent, mapped;
+};
+
+FIXTURE_VARIANT(pfnmap) {
+	const char *rule;
+	const char *summary;
+	struct km_pfn_req req;
+	enum host_req host;
+	bool log_dirty;		/* create the memslot with KVM_MEM_LOG_DIRTY_PAGES */
+	bool log_dirty_later;	/* then turn logging on (flags-only change) */
+	bool host_cow_first;	/* the host writes (breaks COW) before the guest runs */
+	const struct km_pfn_req *replace;	/* after the memslot: this VMA, same hva */
+};
+
+/* ---- P1 / P1': cacheable PFNMAP over RAM ---- */
+FIXTURE_VARIANT_ADD(pfnmap, p1_remap) {
+	.rule = "PFNMAP-P1-01",
+	.summary = "cacheable remap_pfn_range() of RAM: with FWB && DIC the memslot is accepted "
+		   "and the guest gets stage-2 Normal (reads the pfn's data, writes, fetches, "
+		   "unaligned loads)",
+	.req = KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_CPFN,
+};
+FIXTURE_VARIANT_ADD(pfnmap, p1_fault) {
+	.rule = "PFNMAP-P1-02",
+	.summary = "cacheable VM_PFNMAP of RAM filled by vmf_insert_pfn() at fault time: as "
+		   "P1-01 (KVM faults the host PTE in through fixup_user_fault)",
+	.req = KMOD(RAM, CACHEABLE, FAULT_PFN, 0), .host = HOST_CPFN,
+};
+FIXTURE_VARIANT_ADD(pfnmap, p1_allow) {
+	.rule = "PFNMAP-P1-03",
+	.summary = "VM_ALLOW_ANY_UNCACHED on a cacheable RAM PFNMAP changes nothing: Normal",
+	.req = KMOD(RAM, CACHEABLE, REMAP, ALLOW), .host = HOST_CPFN,
+};
+FIXTURE_VARIANT_ADD(pfnmap, p1_udmabuf) {
+	.rule = "PFNMAP-P1-04",
+	.summary = "udmabuf (a real driver's cacheable VM_PFNMAP over RAM): with FWB && DIC "
+		   "the memslot is accepted and the guest gets Normal",
+	.req = SRC(UDMABUF), .host = HOST_CPFN,
+};
+FIXTURE_VARIANT_ADD(pfnmap, p1r_remap) {
+	.rule = "PFNMAP-P1R-01",
+	.summary = "(row P1') cacheable remap_pfn_range() of RAM without FWB && DIC: "
+		   "KVM_SET_USER_MEMORY_REGION2 fails EINVAL although the pfns are RAM",
+	.req = KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_NO_CPFN,
+};
+FIXTURE_VARIANT_ADD(pfnmap, p1r_udmabuf) {
+	.rule = "PFNMAP-P1R-02",
+	.summary = "(row P1') a udmabuf memslot without FWB && DIC fails EINVAL",
+	.req = SRC(UDMABUF), .host = HOST_NO_CPFN,
+};
+
+/* ---- P2: non-cacheable PFNMAP over RAM ---- */
+FIXTURE_VARIANT_ADD(pfnmap, p2_wc) {
+	.rule = "PFNMAP-P2-01",
+	.summary = "write-combine PFNMAP of RAM: accepted on every host, stage-2 Normal "
+		   "(the VMA's attribute is ignored for RAM pfns)",
+	.req = KMOD(RAM, WC, REMAP, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p2_noncached) {
+	.rule = "PFNMAP-P2-02",
+	.summary = "pgprot_noncached() PFNMAP of RAM: accepted, stage-2 Normal",
+	.req = KMOD(RAM, NONCACHED, REMAP, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p2_device_fault) {
+	.rule = "PFNMAP-P2-03",
+	.summary = "pgprot_device() VM_PFNMAP of RAM by vmf_insert_pfn(): accepted, stage-2 "
+		   "Normal",
+	.req = KMOD(RAM, DEVICE, FAULT_PFN, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p2_wc_allow) {
+	.rule = "PFNMAP-P2-04",
+	.summary = "write-combine PFNMAP of RAM with VM_ALLOW_ANY_UNCACHED: still stage-2 "
+		   "Normal (the flag only matters outside the linear map)",
+	.req = KMOD(RAM, WC, REMAP, ALLOW),
+};
+
+/* ---- P3 / P3': cacheable PFNMAP outside the linear map ---- */
+FIXTURE_VARIANT_ADD(pfnmap, p3_remap) {
+	.rule = "PFNMAP-P3-01",
+	.summary = "cacheable remap_pfn_range() of memory outside the linear map: with "
+		   "FWB && DIC accepted, stage-2 Normal and executable",
+	.req = KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_CPFN,
+};
+FIXTURE_VARIANT_ADD(pfnmap, p3_fault) {
+	.rule = "PFNMAP-P3-02",
+	.summary = "cacheable vmf_insert_pfn() PFNMAP outside the linear map, FWB && DIC: "
+		   "stage-2 Normal",
+	.req = KMOD(NONLINEAR, CACHEABLE, FAULT_PFN, 0), .host = HOST_CPFN,
+};
+FIXTURE_VARIANT_ADD(pfnmap, p3r_remap) {
+	.rule = "PFNMAP-P3R-01",
+	.summary = "(row P3') cacheable PFNMAP outside the linear map without FWB && DIC: "
+		   "the memslot fails EINVAL",
+	.req = KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_NO_CPFN,
+};
+FIXTURE_VARIANT_ADD(pfnmap, p3r_changed) {
+	.rule = "PFNMAP-P3R-02",
+	.summary = "(row P3') a memslot made over a Device PFNMAP whose VMA is then replaced by "
+		   "a cacheable one outside the linear map: without FWB && DIC the guest's "
+		   "access fails KVM_RUN with EFAULT (the VMA is sampled again at fault time)",
+	.req = KMOD(NONLINEAR, DEVICE, REMAP, 0), .host = HOST_NO_CPFN,
+	.replace = &nonlinear_cacheable,
+};
+
+/* ---- P4: non-cacheable PFNMAP outside RAM with VM_ALLOW_ANY_UNCACHED ---- */
+FIXTURE_VARIANT_ADD(pfnmap, p4_wc) {
+	.rule = "PFNMAP-P4-01",
+	.summary = "write-combine PFNMAP outside the linear map with VM_ALLOW_ANY_UNCACHED: "
+		   "accepted everywhere, stage-2 Normal-NC (fetch: SEA IABT; unaligned: fine)",
+	.req = KMOD(NONLINEAR, WC, REMAP, ALLOW),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p4_noncached_fault) {
+	.rule = "PFNMAP-P4-02",
+	.summary = "pgprot_noncached() vmf_insert_pfn() PFNMAP with VM_ALLOW_ANY_UNCACHED: "
+		   "Normal-NC (the exact host attribute does not matter)",
+	.req = KMOD(NONLINEAR, NONCACHED, FAULT_PFN, ALLOW),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p4_device) {
+	.rule = "PFNMAP-P4-03",
+	.summary = "pgprot_device() PFNMAP with VM_ALLOW_ANY_UNCACHED: Normal-NC",
+	.req = KMOD(NONLINEAR, DEVICE, REMAP, ALLOW),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p4_vfio) {
+	.rule = "PFNMAP-P4-04",
+	.summary = "a vfio-pci BAR mmap (VM_ALLOW_ANY_UNCACHED, pgprot_noncached): accepted, "
+		   "stage-2 Normal-NC",
+	.req = SRC(VFIO),
+};
+
+/* ---- P5: non-cacheable PFNMAP outside RAM without the flag ---- */
+FIXTURE_VARIANT_ADD(pfnmap, p5_device) {
+	.rule = "PFNMAP-P5-01",
+	.summary = "pgprot_device() PFNMAP outside the linear map: accepted everywhere, "
+		   "stage-2 Device (fetch: SEA IABT; unaligned load: KVM_RUN EFAULT)",
+	.req = KMOD(NONLINEAR, DEVICE, REMAP, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p5_noncached) {
+	.rule = "PFNMAP-P5-02",
+	.summary = "pgprot_noncached() (nGnRnE) PFNMAP outside the linear map: Device-nGnRE",
+	.req = KMOD(NONLINEAR, NONCACHED, REMAP, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p5_wc) {
+	.rule = "PFNMAP-P5-03",
+	.summary = "write-combine PFNMAP outside the linear map without VM_ALLOW_ANY_UNCACHED: "
+		   "Device, not Normal-NC",
+	.req = KMOD(NONLINEAR, WC, REMAP, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p5_device_fault) {
+	.rule = "PFNMAP-P5-04",
+	.summary = "pgprot_device() vmf_insert_pfn() PFNMAP outside the linear map: Device",
+	.req = KMOD(NONLINEAR, DEVICE, FAULT_PFN, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p5_pci_bar) {
+	.rule = "PFNMAP-P5-05",
+	.summary = "a PCI BAR mapped through sysfs resourceN (pgprot_device, no "
+		   "VM_ALLOW_ANY_UNCACHED): accepted, stage-2 Device",
+	.req = SRC(PCI_BAR),
+};
+FIXTURE_VARIANT_ADD(pfnmap, p5_pci_bar_wc) {
+	.rule = "PFNMAP-P5-06",
+	.summary = "a prefetchable PCI BAR through sysfs resourceN_wc (write-combine): still "
+		   "stage-2 Device",
+	.req = SRC(PCI_BAR_WC),
+};
+
+/* ---- M1-M3: VM_MIXEDMAP ---- */
+FIXTURE_VARIANT_ADD(pfnmap, m1_page) {
+	.rule = "PFNMAP-M1-01",
+	.summary = "vm_insert_page() of RAM pages (VM_MIXEDMAP): accepted on every host, "
+		   "stage-2 Normal",
+	.req = KMOD(RAM, CACHEABLE, PAGE, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, m1_page_wc) {
+	.rule = "PFNMAP-M1-02",
+	.summary = "vm_insert_page() of RAM pages into a write-combine VMA with "
+		   "VM_ALLOW_ANY_UNCACHED: stage-2 Normal (GUP takes the page)",
+	.req = KMOD(RAM, WC, PAGE, ALLOW),
+};
+FIXTURE_VARIANT_ADD(pfnmap, m1_bpf) {
+	.rule = "PFNMAP-M1-03",
+	.summary = "a BPF_F_MMAPABLE array map (a real VM_MIXEDMAP over vmalloc RAM): "
+		   "accepted, stage-2 Normal",
+	.req = SRC(BPF_ARRAY),
+};
+FIXTURE_VARIANT_ADD(pfnmap, m2_nonlinear) {
+	.rule = "PFNMAP-M2-01",
+	.summary = "vmf_insert_mixed() of a pfn without struct page, cacheable VMA: the memslot "
+		   "is accepted on every host (MIXEDMAP is not checked) but the access fails "
+		   "KVM_RUN with EFAULT",
+	.req = KMOD(NONLINEAR, CACHEABLE, FAULT_MIXED, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, m2_nonlinear_dev) {
+	.rule = "PFNMAP-M2-02",
+	.summary = "vmf_insert_mixed() of a pfn without struct page, Device VMA: EFAULT",
+	.req = KMOD(NONLINEAR, DEVICE, FAULT_MIXED, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, m2_ram_special) {
+	.rule = "PFNMAP-M2-03",
+	.summary = "vmf_insert_mixed() of a RAM pfn makes a special PTE GUP cannot take: "
+		   "EFAULT, even though the pfn is RAM",
+	.req = KMOD(RAM, CACHEABLE, FAULT_MIXED, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, m3_cacheable) {
+	.rule = "PFNMAP-M3-01",
+	.summary = "vm_insert_page() of ZONE_DEVICE pages (struct page, outside memblock), "
+		   "cacheable: accepted; with FWB && DIC stage-2 Normal, without them KVM_RUN "
+		   "fails EFAULT at fault time",
+	.req = KMOD(ZONE_DEVICE, CACHEABLE, PAGE, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, m3_nc) {
+	.rule = "PFNMAP-M3-02",
+	.summary = "ZONE_DEVICE pages in a write-combine VMA with VM_ALLOW_ANY_UNCACHED: "
+		   "stage-2 Normal-NC",
+	.req = KMOD(ZONE_DEVICE, WC, PAGE, ALLOW),
+};
+FIXTURE_VARIANT_ADD(pfnmap, m3_device) {
+	.rule = "PFNMAP-M3-03",
+	.summary = "ZONE_DEVICE pages in a pgprot_device() VMA: stage-2 Device",
+	.req = KMOD(ZONE_DEVICE, DEVICE, PAGE, 0),
+};
+
+/* ---- C1: MAP_PRIVATE of a PFNMAP ---- */
+FIXTURE_VARIANT_ADD(pfnmap, c1_device) {
+	.rule = "PFNMAP-C1-01",
+	.summary = "MAP_PRIVATE remap_pfn_range() outside the linear map: the guest reads the "
+		   "original pfn (mapped read-only), its first store fails KVM_RUN with EFAULT",
+	.req = KMOD_PRIV(NONLINEAR, DEVICE, REMAP, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, c1_ram) {
+	.rule = "PFNMAP-C1-02",
+	.summary = "MAP_PRIVATE write-combine remap_pfn_range() of RAM: read ok, store EFAULT",
+	.req = KMOD_PRIV(RAM, WC, REMAP, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap, c1_broken) {
+	.rule = "PFNMAP-C1-03",
+	.summary = "MAP_PRIVATE PFNMAP page the host has written (COW broken): the guest gets "
+		   "the anonymous copy, stage-2 Normal and writable",
+	.req = KMOD_PRIV(NONLINEAR, DEVICE, REMAP, 0), .host_cow_first = true,
+};
+FIXTURE_VARIANT_ADD(pfnmap, c1_pci_bar) {
+	.rule = "PFNMAP-C1-04",
+	.summary = "MAP_PRIVATE of a PCI BAR through sysfs: read ok, store EFAULT",
+	.req = { .src = KM_SRC_PCI_BAR, .priv = true },
+};
+
+/* ---- X1: secretmem ---- */
+FIXTURE_VARIANT_ADD(pfnmap, x1_secretmem) {
+	.rule = "PFNMAP-X1-01",
+	.summary = "memfd_secret() memory: the memslot is accepted, the guest's access fails "
+		   "KVM_RUN with EFAULT (GUP refuses secretmem)",
+	.req = SRC(SECRETMEM),
+};
+
+/* ---- 1.1 rows 13 and 15 ---- */
+FIXTURE_VARIANT_ADD(pfnmap, ms13_create) {
+	.rule = "PFNMAP-MS13-01",
+	.summary = "a Device PFNMAP memslot with KVM_MEM_LOG_DIRTY_PAGES fails EINVAL on "
+		   "every host",
+	.req = KMOD(NONLINEAR, DEVICE, REMAP, 0), .log_dirty = true,
+};
+FIXTURE_VARIANT_ADD(pfnmap, ms13_later) {
+	.rule = "PFNMAP-MS13-02",
+	.summary = "turning dirty logging on for an existing PFNMAP memslot (flags-only "
+		   "change) fails EINVAL",
+	.req = KMOD(NONLINEAR, WC, REMAP, ALLOW), .log_dirty_later = true,
+};
+FIXTURE_VARIANT_ADD(pfnmap, ms13_mixed) {
+	.rule = "PFNMAP-MS13-03",
+	.summary = "dirty logging on a VM_MIXEDMAP memslot is accepted and the guest runs",
+	.req = KMOD(RAM, CACHEABLE, PAGE, 0), .log_dirty = true,
+};
+FIXTURE_VARIANT_ADD(pfnmap, ms13_udmabuf) {
+	.rule = "PFNMAP-MS13-04",
+	.summary = "a udmabuf memslot with KVM_MEM_LOG_DIRTY_PAGES fails EINVAL on every host",
+	.req = SRC(UDMABUF), .log_dirty = true,
+};
+FIXTURE_VARIANT_ADD(pfnmap, ms15_hole) {
+	.rule = "PFNMAP-MS15-01",
+	.summary = "a memslot over an address range with no VMA is accepted; the guest's "
+		   "access fails KVM_RUN with EFAULT",
+	.req = SRC(HOLE),
+};
+
+FIXTURE_SETUP(pfnmap)
+{
+}
+
+FIXTURE_TEARDOWN(pfnmap)
+{
+	if (self->agent)
+		km_agent_fini(&self->a);
+	if (self->mapped)
+		km_pfn_put(&self->m);
+}
+
+TEST_F(pfnmap, row)
+{
+	struct km_pfn_host h = host_facts(false);
+	u32 flags = variant->log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0;
+	struct km_pfn_expect e;
+	bool module, have_code, may_write;
+	u64 want_load;
+	char why[320];
+	int r;
+
+	if (host_mismatch(variant->host, why, sizeof(why)))
+		SKIP(return, "%s", why);
+	/* The agent's memory first, so that a hole stays a hole. */
+	km_agent_init(&self->a, 0);
+	self->agent = true;
+	r = km_pfn_get(&variant->req, &self->m, why, sizeof(why));
+	if (r == KM_PFN_UNAVAILABLE)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, r) TH_LOG("%s", why);
+	self->mapped = true;
+	log_mapping(&self->m);
+	km_pfn_expect(&self->m.props, &h, variant->log_dirty, &e);
+	log_expect(&e);
+
+	r = __km_set_memslot2(&self->a.vm, SLOT, flags, IPA, self->m.size, self->m.hva, -1, 0);
+	ASSERT_EQ(e.memslot, r) TH_LOG("KVM_SET_USER_MEMORY_REGION2: %s, expected %s (%s)",
+				       strerror(-r), strerror(-e.memslot), e.memslot_why);
+	if (r)
+		return;
+
+	if (variant->log_dirty_later) {
+		km_pfn_expect(&self->m.props, &h, true, &e);
+		r = __km_set_memslot2(&self->a.vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES, IPA,
+				      self->m.size, self->m.hva, -1, 0);
+		ASSERT_EQ(e.memslot, r) TH_LOG("enabling dirty logging: %s, expected %s (%s)",
+					       strerror(-r), strerror(-e.memslot),
+					       e.memslot_why);
+		if (r)
+			return;
+	}
+	if (variant->replace) {
+		struct km_pfn_req req = *variant->replace;
+
+		req.fixed = self->m.hva;
+		km_pfn_put(&self->m);
+		self->mapped = false;
+		r = km_pfn_get(&req, &self->m, why, sizeof(why));
+		ASSERT_EQ(0, r) TH_LOG("replacing the VMA: %s", why);
+		self->mapped = true;
+		ASSERT_EQ(req.fixed, self->m.hva);
+		TH_LOG("VMA replaced after the memslot was made:");
+		log_mapping(&self->m);
+		km_pfn_expect(&self->m.props, &h, variant->log_dirty, &e);
+		log_expect(&e);
+	}
+
+	module = self->m.src == KM_SRC_KMOD;
+	may_write = !self->m.props.novma && (!self->m.props.cow || variant->host_cow_first);
+	/*
+	 * What the guest's load must return: the module's fill of that very
+	 * physical address, else what the host wrote or (read-only COW pages
+	 * the host must not touch) what the host reads there.
+	 */
+	if (module)
+		want_load = km_mpf_fill(self->m.phys + OFF_LOAD);
+	else if (may_write)
+		want_load = PATTERN;
+	else if (!self->m.props.novma)
+		want_load = km_pfn_read64(&self->m, OFF_LOAD);
+	else
+		want_load = 0;
+	if (may_write) {
+		if (!module || variant->host_cow_first)
+			km_pfn_write64(&self->m, OFF_LOAD, PATTERN);
+		km_pfn_write_ret_imm(&self->m, OFF_CODE, RET_IMM);
+		km_pfn_write64(&self->m, OFF_UNALIGNED, UNAL_LO);
+		km_pfn_write64(&self->m, OFF_UNALIGNED + 8, UNAL_HI);
+	}
+	if (variant->host_cow_first) {
+		/*
+		 * The host's write made the page its own anonymous copy
+		 * (do_wp_page): RAM, writable.  pagemap cannot show it (it skips
+		 * VM_PFNMAP VMAs), but the data can: the copy holds PATTERN, the
+		 * original pfn still holds the module's fill.
+		 */
+		self->m.props.ram = true;
+		self->m.props.cow = false;
+		self->m.props.pte_writable = true;
+		want_load = PATTERN;
+		ASSERT_NE(km_mpf_fill(self->m.phys + OFF_LOAD), PATTERN);
+		TH_LOG("after the host's write the page is an anonymous copy:");
+		km_pfn_expect(&self->m.props, &h, false, &e);
+		log_expect(&e);
+	}
+	have_code = may_write;
+	/* pKVM's host share path refuses pfns outside the linear map KVM would map. */
+	if (km_facts.kvm_mode == KM_MODE_PROTECTED && !self->m.props.ram && !e.read)
+		SKIP(return, "pKVM (kvm-arm.mode=protected) and a pfn outside the linear map: "
+		     "__pkvm_host_share_guest refuses it, SPEC 1.2 row K1, out of scope here");
+
+	km_agent_map(&self->a, VA, IPA, self->m.size, KM_ATTR_NORMAL_WB, KM_S1_EXEC);
+	probe_guest(&self->a, &self->m, &e, want_load, have_code);
+}
+
+/* ---- 1.1 row 12: MTE VMs refuse every VMA without VM_MTE_ALLOWED ---- */
+FIXTURE(pfnmap_mte) {
+	struct km_vm vm;
+	struct km_pfn_map m;
+	bool vm_made, mapped;
+};
+
+FIXTURE_VARIANT(pfnmap_mte) {
+	const char *rule;
+	const char *summary;
+	struct km_pfn_req req;
+};
+
+FIXTURE_VARIANT_ADD(pfnmap_mte, pfnmap) {
+	.rule = "PFNMAP-MS12-01",
+	.summary = "on a VM with KVM_CAP_ARM_MTE a Device PFNMAP memslot fails EINVAL (no "
+		   "VM_MTE_ALLOWED)",
+	.req = KMOD(NONLINEAR, DEVICE, REMAP, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap_mte, mixedmap) {
+	.rule = "PFNMAP-MS12-02",
+	.summary = "on an MTE VM a VM_MIXEDMAP memslot of RAM pages fails EINVAL too",
+	.req = KMOD(RAM, CACHEABLE, PAGE, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap_mte, udmabuf) {
+	.rule = "PFNMAP-MS12-03",
+	.summary = "on an MTE VM a udmabuf memslot fails EINVAL",
+	.req = SRC(UDMABUF),
+};
+FIXTURE_VARIANT_ADD(pfnmap_mte, anon) {
+	.rule = "PFNMAP-MS12-04",
+	.summary = "on an MTE VM an anonymous memslot (VM_MTE_ALLOWED) is accepted",
+	.req = SRC(ANON),
+};
+
+FIXTURE_SETUP(pfnmap_mte)
+{
+}
+
+FIXTURE_TEARDOWN(pfnmap_mte)
+{
+	if (self->vm_made)
+		km_vm_destroy(&self->vm);
+	if (self->mapped)
+		km_pfn_put(&self->m);
+}
+
+TEST_F(pfnmap_mte, memslot)
+{
+	struct km_pfn_host h = host_facts(true);
+	struct km_pfn_expect e;
+	char why[320];
+	int r;
+
+	if (km_facts.cap_mte <= 0)
+		SKIP(return, "MTE absent: KVM_CAP_ARM_MTE=%d (ID_AA64PFR1_EL1.MTE is hidden from "
+		     "the vCPU until a VM enables it; the max-mte profile has it)",
+		     km_facts.cap_mte);
+	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
+	self->vm_made = true;
+	/* Before any vCPU exists, as kvm_vm_ioctl_enable_cap() wants. */
+	r = __km_enable_cap(self->vm.fd, KVM_CAP_ARM_MTE, 0);
+	ASSERT_EQ(0, r) TH_LOG("KVM_ENABLE_CAP(KVM_CAP_ARM_MTE): %s", strerror(-r));
+	r = km_pfn_get(&variant->req, &self->m, why, sizeof(why));
+	if (r == KM_PFN_UNAVAILABLE)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, r) TH_LOG("%s", why);
+	self->mapped = true;
+	log_mapping(&self->m);
+	km_pfn_expect(&self->m.props, &h, false, &e);
+	r = __km_set_memslot2(&self->vm, SLOT, 0, IPA, self->m.size, self->m.hva, -1, 0);
+	ASSERT_EQ(e.memslot, r) TH_LOG("KVM_SET_USER_MEMORY_REGION2: %s, expected %s (%s)",
+				       strerror(-r), strerror(-e.memslot), e.memslot_why);
+}
+
+/* ---- 1.1 row 14 against the capability ---- */
+FIXTURE(pfnmap_cap) {
+	struct km_vm vm;
+	struct km_pfn_map m;
+	bool vm_made, mapped;
+};
+
+FIXTURE_VARIANT(pfnmap_cap) {
+	const char *rule;
+	const char *summary;
+	struct km_pfn_req req;
+};
+
+FIXTURE_VARIANT_ADD(pfnmap_cap, kmod_ram) {
+	.rule = "PFNMAP-MS14-01",
+	.summary = "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED is 1 exactly when a cacheable "
+		   "PFNMAP memslot over RAM is accepted (0: EINVAL)",
+	.req = KMOD(RAM, CACHEABLE, REMAP, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap_cap, kmod_nonlinear) {
+	.rule = "PFNMAP-MS14-02",
+	.summary = "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED agrees with the memslot check for "
+		   "a cacheable PFNMAP outside the linear map",
+	.req = KMOD(NONLINEAR, CACHEABLE, REMAP, 0),
+};
+FIXTURE_VARIANT_ADD(pfnmap_cap, udmabuf) {
+	.rule = "PFNMAP-MS14-03",
+	.summary = "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED agrees with the udmabuf memslot "
+		   "check",
+	.req = SRC(UDMABUF),
+};
+
+FIXTURE_SETUP(pfnmap_cap)
+{
+}
+
+FIXTURE_TEARDOWN(pfnmap_cap)
+{
+	if (self->vm_made)
+		km_vm_destroy(&self->vm);
+	if (self->mapped)
+		km_pfn_put(&self->m);
+}
+
+TEST_F(pfnmap_cap, agrees)
+{
+	char why[320];
+	int cap, r;
+
+	if (!km_kernel_at_least(&km_facts, 6, 17, 0))
+		SKIP(return, "kernel %s predates KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED (6.17)",
+		     km_facts.release);
+	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
+	self->vm_made = true;
+	r = km_pfn_get(&variant->req, &self->m, why, sizeof(why));
+	if (r == KM_PFN_UNAVAILABLE)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, r) TH_LOG("%s", why);
+	self->mapped = true;
+	log_mapping(&self->m);
+	ASSERT_TRUE(self->m.props.pfnmap && self->m.props.cacheable);
+	cap = km_check_cap(self->vm.fd, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+	r = __km_set_memslot2(&self->vm, SLOT, 0, IPA, self->m.size, self->m.hva, -1, 0);
+	TH_LOG("KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED=%d, memslot: %s", cap, strerror(-r));
+	ASSERT_TRUE(cap == 0 || cap == 1);
+	EXPECT_EQ(cap ? 0 : -EINVAL, r);
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The test module itself (kmod/memattr_pfnmap.c): it must refuse bad
+ * requests with an errno, free every buffer with its last mapping, and its
+ * reading of the hardware must agree with the facts the suite computes its
+ * expectations from (ID_AA64MMFR2_EL1.FWB, CTR_EL0.DIC, and the cpucaps
+ * KVM itself tests: kvm_supports_cacheable_pfnmap()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "agent.h"
+#include "facts.h"
+#include "memslot.h"
+#include "pfnmap.h"
+
+#define REQUIRE_KMOD(info)							\
+	do {									\
+		char __why[200];						\
+		int __r = km_kmod_info(info, __why, sizeof(__why));		\
+		if (__r == KM_PFN_UNAVAILABLE)					\
+			SKIP(return, "%s", __why);				\
+		ASSERT_EQ(0, __r) TH_LOG("%s", __why);				\
+	} while (0)
+
+static int config(int fd, const struct mpf_config *c)
+{
+	return ioctl(fd, MPF_IOC_CONFIG, c) ? -errno : 0;
+}
+
+static int try_mmap(int fd, size_t size, int flags, off_t off)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, size);
+	return 0;
+}
+
+TEST_RULE(kmod_refusals, "PFNMAP-KMOD-01",
+	  "the test module refuses malformed or impossible requests with an errno and leaks "
+	  "nothing doing so")
+{
+	const u64 ram_max = 4ULL << 20;	/* PAGE_SIZE << MAX_PAGE_ORDER with 4K pages */
+	struct mpf_info before, after;
+	struct {
+		const char *what;
+		struct mpf_config c;
+		int err;
+	} cases[] = {
+		{ "backing 0", { 0, 1, 1, 0, 0x1000 }, -EINVAL },
+		{ "backing 4", { 4, 1, 1, 0, 0x1000 }, -EINVAL },
+		{ "prot 0", { 1, 0, 1, 0, 0x1000 }, -EINVAL },
+		{ "prot 5", { 1, 5, 1, 0, 0x1000 }, -EINVAL },
+		{ "insert 0", { 1, 1, 0, 0, 0x1000 }, -EINVAL },
+		{ "insert 5", { 1, 1, 5, 0, 0x1000 }, -EINVAL },
+		{ "unknown flag", { 1, 1, 1, 0x2, 0x1000 }, -EINVAL },
+		{ "size 0", { 1, 1, 1, 0, 0 }, -EINVAL },
+		{ "size not page aligned", { 1, 1, 1, 0, 100 }, -EINVAL },
+		{ "size over MPF_MAX_SIZE", { 1, 1, 1, 0, MPF_MAX_SIZE + 0x1000 }, -E2BIG },
+		{ "RAM larger than one allocation", { 1, 1, 1, 0, ram_max * 2 }, -E2BIG },
+		{ "reserved[2] set", { 1, 1, 1, 0, 0x1000, { 0, 0, 1, 0 } }, -EINVAL },
+		{ "vm_insert_page of memory without struct page",
+		  { MPF_BACKING_NONLINEAR, 1, MPF_INSERT_PAGE, 0, 0x1000 }, -EINVAL },
+		{ "ZONE_DEVICE by remap_pfn_range",
+		  { MPF_BACKING_ZONE_DEVICE, 1, MPF_INSERT_REMAP, 0, 0x1000 }, -EINVAL },
+	};
+	struct mpf_config ok = {
+		.backing = MPF_BACKING_RAM, .prot = MPF_PROT_CACHEABLE,
+		.insert = MPF_INSERT_FAULT_PFN, .size = 0x2000,
+	};
+	struct mpf_query q;
+	unsigned int i;
+	int fd, r;
+
+	REQUIRE_KMOD(&before);
+	fd = open(MPF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+
+	/* Before any configuration: no mmap, nothing to query. */
+	EXPECT_EQ(-EINVAL, try_mmap(fd, 0x1000, MAP_SHARED, 0));
+	EXPECT_EQ(-1, ioctl(fd, MPF_IOC_QUERY, &q));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(-1, ioctl(fd, _IO(MPF_IOC_MAGIC, 0x7f)));
+	EXPECT_EQ(ENOTTY, errno);
+
+	for (i = 0; i < KM_ARRAY_SIZE(cases); i++) {
+		r = config(fd, &cases[i].c);
+		EXPECT_EQ(cases[i].err, r) TH_LOG("%s: %s", cases[i].what, strerror(-r));
+	}
+	if (before.nonlinear_size) {
+		struct mpf_config c = { MPF_BACKING_NONLINEAR, 1, 1, 0,
+					before.nonlinear_size + 0x1000 };
+
+		if (c.size <= MPF_MAX_SIZE)
+			EXPECT_EQ(-E2BIG, config(fd, &c)) TH_LOG("larger than the region");
+	} else {
+		struct mpf_config c = { MPF_BACKING_NONLINEAR, 1, 1, 0, 0x1000 };
+
+		EXPECT_EQ(-ENODEV, config(fd, &c)) TH_LOG("no memory outside the linear map");
+	}
+
+	/* A good configuration, then mappings that do not fit it. */
+	ASSERT_EQ(0, config(fd, &ok));
+	EXPECT_EQ(-EINVAL, try_mmap(fd, 0x1000, MAP_SHARED, 0)) TH_LOG("size mismatch");
+	EXPECT_EQ(-EINVAL, try_mmap(fd, 0x2000, MAP_SHARED, 0x1000)) TH_LOG("offset");
+	EXPECT_EQ(-EINVAL, try_mmap(fd, 0x2000, MAP_PRIVATE, 0))
+		TH_LOG("MAP_PRIVATE with vmf_insert_pfn");
+	ok.insert = MPF_INSERT_PAGE;
+	ASSERT_EQ(0, config(fd, &ok));
+	EXPECT_EQ(-EINVAL, try_mmap(fd, 0x2000, MAP_PRIVATE, 0))
+		TH_LOG("MAP_PRIVATE with vm_insert_page");
+	EXPECT_EQ(0, try_mmap(fd, 0x2000, MAP_SHARED, 0));
+	close(fd);
+
+	REQUIRE_KMOD(&after);
+	EXPECT_EQ(before.live_buffers, after.live_buffers);
+	EXPECT_EQ(before.live_pages, after.live_pages);
+}
+
+/* One buffer of every kind, touched by the host and, through a memslot, a guest. */
+TEST_RULE(kmod_no_leak, "PFNMAP-KMOD-02",
+	  "every buffer of the test module is freed with its last mapping: after VMA "
+	  "splits, COW copies, guest faults and KVM teardown the live counts are back")
+{
+	static const struct km_pfn_req reqs[] = {
+		{ KM_SRC_KMOD, MPF_BACKING_RAM, MPF_PROT_CACHEABLE, MPF_INSERT_REMAP, 0 },
+		{ KM_SRC_KMOD, MPF_BACKING_RAM, MPF_PROT_WC, MPF_INSERT_FAULT_PFN, 0 },
+		{ KM_SRC_KMOD, MPF_BACKING_RAM, MPF_PROT_CACHEABLE, MPF_INSERT_PAGE, 0 },
+		{ KM_SRC_KMOD, MPF_BACKING_RAM, MPF_PROT_CACHEABLE, MPF_INSERT_FAULT_MIXED, 0 },
+		{ KM_SRC_KMOD, MPF_BACKING_NONLINEAR, MPF_PROT_DEVICE, MPF_INSERT_REMAP, 0 },
+		{ KM_SRC_KMOD, MPF_BACKING_NONLINEAR, MPF_PROT_DEVICE, MPF_INSERT_REMAP, 0,
+		  .priv = true },
+		{ KM_SRC_KMOD, MPF_BACKING_NONLINEAR, MPF_PROT_WC, MPF_INSERT_FAULT_MIXED, 0 },
+		{ KM_SRC_KMOD, MPF_BACKING_ZONE_DEVICE, MPF_PROT_CACHEABLE, MPF_INSERT_PAGE, 0 },
+	};
+	struct km_pfn_map m[KM_ARRAY_SIZE(reqs)];
+	struct mpf_info before, during, after;
+	bool got[KM_ARRAY_SIZE(reqs)] = { 0 };
+	unsigned int i, n = 0;
+	struct km_agent a;
+	char why[320];
+	u64 pages = 0;
+
+	REQUIRE_KMOD(&before);
+	km_agent_init(&a, 0);
+	for (i = 0; i < KM_ARRAY_SIZE(reqs); i++) {
+		int r = km_pfn_get(&reqs[i], &m[i], why, sizeof(why));
+
+		if (r == KM_PFN_UNAVAILABLE) {
+			TH_LOG("not tried: %s", why);
+			continue;
+		}
+		ASSERT_EQ(0, r) TH_LOG("%s", why);
+		got[i] = true;
+		n++;
+		pages += m[i].size / 4096;
+		/* Host touch: faults in the fault-time kinds, copies a COW page. */
+		if (!m[i].props.cow)
+			km_pfn_write64(&m[i], 0x1000, i);
+		else
+			*(volatile u64 *)(m[i].hva + 0x1000) = i;
+		/* A guest read through a memslot where KVM can map it. */
+		if (!__km_set_memslot2(&a.vm, 1 + i, 0, 0x80000000ULL + i * 0x100000,
+				       m[i].size, m[i].hva, -1, 0)) {
+			struct km_exit x;
+
+			km_agent_map(&a, 0x80000000ULL + i * 0x100000,
+				     0x80000000ULL + i * 0x100000, m[i].size, KM_ATTR_NORMAL_WB, 0);
+			km_agent_reset(&a);
+			km_agent_cmd(&a, KM_OP_LOAD, 0x80000000ULL + i * 0x100000 + 0x2000, 8, 0);
+			km_agent_run(&a, &x);
+			if (x.kind != KM_X_DONE) {
+				/* A refused access wedges the vCPU: start a new VM. */
+				km_agent_fini(&a);
+				km_agent_init(&a, 0);
+			}
+		}
+		/* Split the VMA: the module's open() must take a reference. */
+		munmap(m[i].hva + m[i].size - 0x1000, 0x1000);
+	}
+	REQUIRE_KMOD(&during);
+	TH_LOG("%u buffers of %llu pages alive while mapped (%llu buffers before)", n,
+	       (unsigned long long)pages, (unsigned long long)before.live_buffers);
+	EXPECT_EQ(before.live_buffers + n, during.live_buffers);
+	EXPECT_EQ(before.live_pages + pages, during.live_pages);
+
+	/* The fds go first: buffers live on in their (split) VMAs. */
+	for (i = 0; i < KM_ARRAY_SIZE(reqs); i++)
+		if (got[i] && m[i].fd[0] >= 0) {
+			close(m[i].fd[0]);
+			m[i].fd[0] = -1;
+		}
+	REQUIRE_KMOD(&during);
+	EXPECT_EQ(before.live_buffers + n, during.live_buffers);
+
+	km_agent_fini(&a);
+	for (i = 0; i < KM_ARRAY_SIZE(reqs); i++)
+		if (got[i]) {
+			m[i].size -= 0x1000;
+			km_pfn_put(&m[i]);
+		}
+	REQUIRE_KMOD(&after);
+	EXPECT_EQ(before.live_buffers, after.live_buffers);
+	EXPECT_EQ(before.live_pages, after.live_pages);
+}
+
+TEST_RULE(kmod_facts, "PFNMAP-KMOD-03",
+	  "the kernel's ID_AA64MMFR2_EL1.FWB, CTR_EL0.DIC and its FWB/DIC cpucaps agree with "
+	  "the vCPU's and EL0's view the suite's expectations use")
+{
+	const struct km_facts *f = &km_facts;
+	struct mpf_info in;
+
+	REQUIRE_KMOD(&in);
+	TH_LOG("kernel: ID_AA64MMFR2_EL1 raw %#llx sanitised %#llx; CTR_EL0 raw %#llx "
+	       "sanitised %#llx; MIDR_EL1 %#llx; cpucaps STAGE2_FWB=%u CACHE_DIC=%u",
+	       (unsigned long long)in.id_aa64mmfr2_raw,
+	       (unsigned long long)in.id_aa64mmfr2_sanitised, (unsigned long long)in.ctr_el0_raw,
+	       (unsigned long long)in.ctr_el0_sanitised, (unsigned long long)in.midr_raw,
+	       in.cap_stage2_fwb, in.cap_cache_dic);
+	TH_LOG("suite: vCPU ID_AA64MMFR2_EL1 %#llx (FWB=%u), EL0 CTR_EL0 %#llx (DIC=%u), vCPU "
+	       "CTR_EL0 %#llx", (unsigned long long)f->id_aa64mmfr2, f->fwb,
+	       (unsigned long long)f->ctr_el0, f->dic, (unsigned long long)f->ctr_vcpu);
+	TH_LOG("memory outside the linear map: [%#llx, +%#llx), ZONE_DEVICE [%#llx, +%#llx) "
+	       "(%s)", (unsigned long long)in.nonlinear_base,
+	       (unsigned long long)in.nonlinear_size, (unsigned long long)in.zone_device_base,
+	       (unsigned long long)in.zone_device_size, in.region_source);
+	EXPECT_EQ(f->fwb, KM_FIELD(in.id_aa64mmfr2_sanitised, 43, 40));
+	EXPECT_EQ(KM_FIELD(in.id_aa64mmfr2_raw, 43, 40),
+		  KM_FIELD(in.id_aa64mmfr2_sanitised, 43, 40));
+	EXPECT_EQ(f->fwb != 0, in.cap_stage2_fwb);
+	EXPECT_EQ(f->dic, KM_FIELD(in.ctr_el0_sanitised, 29, 29));
+	EXPECT_EQ(f->dic, KM_FIELD(in.ctr_el0_raw, 29, 29));
+	EXPECT_EQ(f->dic, in.cap_cache_dic);
+	EXPECT_EQ(KM_FIELD(f->ctr_vcpu, 29, 29), in.cap_cache_dic);
+	if (f->cap_cpfn >= 0)
+		EXPECT_EQ(in.cap_stage2_fwb && in.cap_cache_dic, f->cap_cpfn);
+}

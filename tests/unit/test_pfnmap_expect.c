@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * km_pfn_expect() against the SPEC master table (1.2) and memslot rows 12-15
+ * (1.1), written out by hand from the table, one row per case.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+#include "pfnmap_expect.h"
+
+static const struct km_pfn_host cpfn = { .fwb = true, .dic = true };
+static const struct km_pfn_host nofwb = { .fwb = false, .dic = false };
+static const struct km_pfn_host fwb_only = { .fwb = true, .dic = false };
+static const struct km_pfn_host dic_only = { .fwb = false, .dic = true };
+static const struct km_pfn_host mte_cpfn = { .fwb = true, .dic = true, .mte_vm = true };
+static const struct km_pfn_host old_cpfn = { .fwb = true, .dic = true, .pre_6_17 = true };
+static const struct km_pfn_host old_nofwb = { .pre_6_17 = true };
+
+/* VMAs as the providers build them. */
+#define UDMABUF	{ .pfnmap = true, .ram = true, .cacheable = true, .pte_writable = true }
+#define NONRAM(c, a) { .pfnmap = true, .io = true, .cacheable = c, .allow_any_uncached = a, \
+		       .pte_writable = true }
+#define MIXED(g, r, c, a) { .mixedmap = true, .gup = g, .ram = r, .cacheable = c, \
+			    .allow_any_uncached = a, .pte_writable = true }
+
+FIXTURE(pfnexp) {
+	struct km_pfn_expect e;
+};
+
+FIXTURE_VARIANT(pfnexp) {
+	const char *rule;
+	const char *summary;
+	struct km_pfn_props p;
+	const struct km_pfn_host *h;
+	bool log_dirty;
+	/* Expected. */
+	int memslot;
+	const char *why;	/* substring of memslot_why */
+	int read, write;
+	enum km_s2type s2;
+	bool exec, unaligned, s2_writable;
+};
+
+FIXTURE_VARIANT_ADD(pfnexp, p1) {
+	.rule = "UNIT-PFNEXP-P1", .summary = "P1: cacheable PFNMAP over RAM, FWB+DIC: Normal",
+	.p = UDMABUF, .h = &cpfn, .why = "row 14",
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, p1_allow) {
+	.rule = "UNIT-PFNEXP-P1", .summary = "P1: VM_ALLOW_ANY_UNCACHED is ignored over RAM",
+	.p = { .pfnmap = true, .io = true, .ram = true, .cacheable = true,
+	       .allow_any_uncached = true, .pte_writable = true },
+	.h = &cpfn, .s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, p1r_nofwb) {
+	.rule = "UNIT-PFNEXP-P1R", .summary = "P1': no FWB, no DIC: EINVAL (row 14)",
+	.p = UDMABUF, .h = &nofwb, .memslot = -EINVAL, .why = "row 14",
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, p1r_fwb_only) {
+	.rule = "UNIT-PFNEXP-P1R", .summary = "P1': FWB without DIC is not enough",
+	.p = UDMABUF, .h = &fwb_only, .memslot = -EINVAL, .why = "row 14",
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, p1r_dic_only) {
+	.rule = "UNIT-PFNEXP-P1R", .summary = "P1': DIC without FWB is not enough",
+	.p = UDMABUF, .h = &dic_only, .memslot = -EINVAL, .why = "row 14",
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, p2) {
+	.rule = "UNIT-PFNEXP-P2", .summary = "P2: non-cacheable PFNMAP over RAM: Normal anyway",
+	.p = { .pfnmap = true, .io = true, .ram = true, .pte_writable = true },
+	.h = &nofwb, .s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, p3) {
+	.rule = "UNIT-PFNEXP-P3", .summary = "P3: cacheable PFNMAP outside RAM, FWB+DIC: Normal",
+	.p = NONRAM(true, false), .h = &cpfn,
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, p3r) {
+	.rule = "UNIT-PFNEXP-P3R",
+	.summary = "P3': refused at memslot time; if the VMA turns cacheable later, EFAULT",
+	.p = NONRAM(true, false), .h = &nofwb, .memslot = -EINVAL, .why = "row 14",
+	.read = -EFAULT, .write = -EFAULT, .s2 = KM_S2_NONE,
+};
+FIXTURE_VARIANT_ADD(pfnexp, p4) {
+	.rule = "UNIT-PFNEXP-P4", .summary = "P4: NC PFNMAP outside RAM + ALLOW_ANY_UNCACHED: NC",
+	.p = NONRAM(false, true), .h = &nofwb,
+	.s2 = KM_S2_NORMAL_NC, .exec = false, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, p5) {
+	.rule = "UNIT-PFNEXP-P5", .summary = "P5: NC PFNMAP outside RAM without the flag: Device",
+	.p = NONRAM(false, false), .h = &cpfn,
+	.s2 = KM_S2_DEVICE, .exec = false, .unaligned = false, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, m1) {
+	.rule = "UNIT-PFNEXP-M1", .summary = "M1: MIXEDMAP of RAM pages, no FWB: Normal",
+	.p = MIXED(true, true, true, false), .h = &nofwb, .why = "row 15",
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, m1_nc) {
+	.rule = "UNIT-PFNEXP-M1", .summary = "M1: MIXEDMAP of RAM pages with an NC VMA: Normal",
+	.p = MIXED(true, true, false, true), .h = &nofwb,
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, m2) {
+	.rule = "UNIT-PFNEXP-M2", .summary = "M2: MIXEDMAP special PTE: memslot OK, access EFAULT",
+	.p = MIXED(false, false, true, false), .h = &nofwb, .why = "row 15",
+	.read = -EFAULT, .write = -EFAULT, .s2 = KM_S2_NONE,
+};
+FIXTURE_VARIANT_ADD(pfnexp, m3_cpfn) {
+	.rule = "UNIT-PFNEXP-M3", .summary = "M3: cacheable ZONE_DEVICE MIXEDMAP, FWB+DIC: Normal",
+	.p = MIXED(true, false, true, false), .h = &cpfn,
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, m3_nocpfn) {
+	.rule = "UNIT-PFNEXP-M3", .summary = "M3: cacheable ZONE_DEVICE MIXEDMAP, no FWB: EFAULT",
+	.p = MIXED(true, false, true, false), .h = &fwb_only, .why = "row 15",
+	.read = -EFAULT, .write = -EFAULT, .s2 = KM_S2_NONE,
+};
+FIXTURE_VARIANT_ADD(pfnexp, m3_nc) {
+	.rule = "UNIT-PFNEXP-M3", .summary = "M3: NC ZONE_DEVICE MIXEDMAP + flag: Normal-NC",
+	.p = MIXED(true, false, false, true), .h = &nofwb,
+	.s2 = KM_S2_NORMAL_NC, .exec = false, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, m3_dev) {
+	.rule = "UNIT-PFNEXP-M3", .summary = "M3: NC ZONE_DEVICE MIXEDMAP, no flag: Device",
+	.p = MIXED(true, false, false, false), .h = &cpfn,
+	.s2 = KM_S2_DEVICE, .exec = false, .unaligned = false, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, c1) {
+	.rule = "UNIT-PFNEXP-C1", .summary = "C1: COW PFNMAP: read maps RO by pfn, write EFAULT",
+	.p = { .pfnmap = true, .io = true, .cow = true },
+	.h = &nofwb, .write = -EFAULT, .s2 = KM_S2_DEVICE, .exec = false, .unaligned = false,
+	.s2_writable = false,
+};
+FIXTURE_VARIANT_ADD(pfnexp, x1) {
+	.rule = "UNIT-PFNEXP-X1", .summary = "X1: secretmem: memslot OK, access EFAULT",
+	.p = { .ram = true, .cacheable = true, .pte_writable = true }, .h = &cpfn,
+	.read = -EFAULT, .write = -EFAULT, .s2 = KM_S2_NONE,
+};
+FIXTURE_VARIANT_ADD(pfnexp, ms12_pfnmap) {
+	.rule = "UNIT-PFNEXP-MS12", .summary = "row 12: MTE VM, PFNMAP VMA: EINVAL",
+	.p = NONRAM(false, false), .h = &mte_cpfn, .memslot = -EINVAL, .why = "row 12",
+	.s2 = KM_S2_DEVICE, .exec = false, .unaligned = false, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, ms12_mixed) {
+	.rule = "UNIT-PFNEXP-MS12", .summary = "row 12: MTE VM, MIXEDMAP VMA: EINVAL too",
+	.p = MIXED(true, true, true, false), .h = &mte_cpfn, .memslot = -EINVAL, .why = "row 12",
+	.read = -EFAULT, .write = -EFAULT, .s2 = KM_S2_NONE,
+};
+FIXTURE_VARIANT_ADD(pfnexp, ms12_anon) {
+	.rule = "UNIT-PFNEXP-MS12", .summary = "row 12: MTE VM, VMA with VM_MTE_ALLOWED: OK",
+	.p = { .gup = true, .ram = true, .cacheable = true, .pte_writable = true,
+	       .mte_allowed = true },
+	.h = &mte_cpfn, .s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, ms13) {
+	.rule = "UNIT-PFNEXP-MS13", .summary = "row 13: PFNMAP + LOG_DIRTY: EINVAL on any host",
+	.p = NONRAM(false, true), .h = &cpfn, .log_dirty = true, .memslot = -EINVAL,
+	.why = "row 13", .s2 = KM_S2_NORMAL_NC, .exec = false, .unaligned = true,
+	.s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, ms13_first) {
+	.rule = "UNIT-PFNEXP-MS13", .summary = "row 13 is checked before row 14",
+	.p = UDMABUF, .h = &nofwb, .log_dirty = true, .memslot = -EINVAL, .why = "row 13",
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, ms13_mixed) {
+	.rule = "UNIT-PFNEXP-MS13", .summary = "row 13 spares MIXEDMAP",
+	.p = MIXED(true, true, true, false), .h = &nofwb, .log_dirty = true, .why = "row 15",
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, ms15_hole) {
+	.rule = "UNIT-PFNEXP-MS15", .summary = "row 15: a hole is accepted, even on an MTE VM",
+	.p = { .novma = true }, .h = &mte_cpfn, .why = "hole",
+	.read = -EFAULT, .write = -EFAULT, .s2 = KM_S2_NONE,
+};
+
+FIXTURE_VARIANT_ADD(pfnexp, old_p1r) {
+	.rule = "UNIT-PFNEXP-OLD", .summary = "before 6.17: cacheable RAM PFNMAP accepted, Normal",
+	.p = UDMABUF, .h = &old_nofwb, .why = "6.17",
+	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, old_p3) {
+	.rule = "UNIT-PFNEXP-OLD",
+	.summary = "before 6.17: cacheable PFNMAP outside RAM is Device even with FWB+DIC",
+	.p = NONRAM(true, false), .h = &old_cpfn,
+	.s2 = KM_S2_DEVICE, .exec = false, .unaligned = false, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, old_ms13) {
+	.rule = "UNIT-PFNEXP-OLD", .summary = "before 6.17: PFNMAP + LOG_DIRTY is still EINVAL",
+	.p = NONRAM(false, true), .h = &old_nofwb, .log_dirty = true, .memslot = -EINVAL,
+	.why = "row 13", .s2 = KM_S2_NORMAL_NC, .exec = false, .unaligned = true,
+	.s2_writable = true,
+};
+
+FIXTURE_SETUP(pfnexp)
+{
+}
+
+FIXTURE_TEARDOWN(pfnexp)
+{
+}
+
+TEST_F(pfnexp, row)
+{
+	struct km_pfn_expect *e = &self->e;
+
+	km_pfn_expect(&variant->p, variant->h, variant->log_dirty, e);
+	EXPECT_EQ(variant->memslot, e->memslot) TH_LOG("%s", e->memslot_why);
+	if (variant->why)
+		EXPECT_NE(NULL, strstr(e->memslot_why, variant->why))
+			TH_LOG("reason '%s' lacks '%s'", e->memslot_why, variant->why);
+	EXPECT_EQ(variant->read, e->read) TH_LOG("%s", e->fault_why);
+	EXPECT_EQ(variant->write, e->write) TH_LOG("%s", e->fault_why);
+	EXPECT_EQ(variant->s2, e->s2) TH_LOG("%s", km_s2type_str(e->s2));
+	EXPECT_EQ(variant->exec, e->exec);
+	EXPECT_EQ(variant->unaligned, e->unaligned);
+	EXPECT_EQ(variant->s2_writable, e->s2_writable);
+	EXPECT_EQ(variant->h->fwb && variant->h->dic, e->cpfn);
+}
