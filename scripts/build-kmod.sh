@@ -22,6 +22,10 @@
 # Exit: 0 built (or prepared), 2 error, 3 a package is missing (the message
 # names it; setup.sh --kmod fetches it).
 set -euo pipefail
+# need_deb exits 3 from inside $(...): setup.sh then fetches linux-source.
+shopt -s inherit_errexit
+# Our own "make O=dir" must not reach kbuild, where O means its output tree.
+unset O MAKEFLAGS MFLAGS MAKELEVEL
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
