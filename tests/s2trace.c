@@ -168,9 +168,10 @@ TEST_RULE(killed_cleanup, "S2TRACE-CLEAN-02",
 /*
  * The run's shared probes (lib/s2trace.h): one tracer after another uses
  * them, so what one leaves must not reach the next.  Another process (the
- * first tracer) owns them, traces its own VM and then stops, or dies
- * holding them; the case's tracer must then get them and find none of that
- * process's records, yet record its own VM.
+ * first tracer) owns them, traces its own VM (collects: its records are
+ * there), then runs a second VM whose records it leaves in the buffer, and
+ * then stops, or dies holding the probes; the case's tracer must then get
+ * them and find none of that process's records, yet record its own VM.
  */
 FIXTURE(session) {
 	struct km_s2trace tr;
@@ -230,7 +231,7 @@ TEST_F(session, next_owner)
 	ASSERT_LE(0, self->child);
 	if (self->child == 0) {
 		struct km_s2trace t;
-		struct km_agent a;
+		struct km_agent a, b;
 
 		close(fds[0]);
 		if (km_s2trace_start(&t)) {
@@ -243,6 +244,11 @@ TEST_F(session, next_owner)
 			if (km_s2trace_collect(&t))
 				snprintf(rep.why, sizeof(rep.why), "collect failed");
 			rep.nrecs = t.nrecs;
+			/* Left in the buffer: the next owner must not see them. */
+			km_agent_init(&b, 0);
+			km_agent_reset(&b);
+			km_agent_run_done(&b);
+			km_agent_fini(&b);
 			km_agent_fini(&a);
 			if (!variant->killed)
 				km_s2trace_stop(&t);
