@@ -55,7 +55,7 @@ bool km_s1attr_is_device(unsigned int s1attr)
 	return s1attr == KM_ATTR_DEVICE_nGnRnE || s1attr == KM_ATTR_DEVICE_nGnRE;
 }
 
-static enum km_memtype km_memtype_of(enum km_s2type t)
+enum km_memtype km_memtype_of(enum km_s2type t)
 {
 	switch (t) {
 	case KM_S2_NORMAL: return KM_MT_NORMAL;

@@ -125,6 +125,9 @@ unsigned int km_infer_memtypes(unsigned int s1attr, enum km_access acc, enum km_
  */
 enum km_outcome km_outcome_classify(int run_errno, bool exc, u64 esr);
 
+/* km_pfn_expect()'s stage-2 type as the tracer's memory type. */
+enum km_memtype km_memtype_of(enum km_s2type t);
+
 const char *km_outcome_str(enum km_outcome o);
 const char *km_outset_str(unsigned int set, char *buf, size_t len);
 const char *km_access_str(enum km_access acc);
