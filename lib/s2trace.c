@@ -442,6 +442,7 @@ static int km_session_start(struct km_s2trace *t)
 			return 0;
 		km_sess->state = 0;	/* removed behind our back: register anew */
 	}
+	t->kretprobe = false;
 	r = km_register(t);
 	if (r)
 		return r;
