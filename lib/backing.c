@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,85 @@ static int mem_gmem(struct km_mem *m, struct km_vm *vm, u64 size)
 	return 0;
 }
 
+/* The test module's configuration for each PFNMAP/MIXEDMAP row (kmod/memattr_pfnmap.h). */
+#define KMOD(b, p, i, f) { .src = KM_SRC_KMOD, .backing = MPF_BACKING_##b, \
+			   .prot = MPF_PROT_##p, .insert = MPF_INSERT_##i, .flags = f }
+
+static const struct km_pfn_req km_kmod_reqs[KM_BK_NR] = {
+	[KM_BK_PFNMAP_RAM] = KMOD(RAM, CACHEABLE, REMAP, 0),
+	[KM_BK_PFNMAP_RAM_NC] = KMOD(RAM, WC, REMAP, 0),
+	[KM_BK_PFNMAP_IO] = KMOD(NONLINEAR, CACHEABLE, REMAP, 0),
+	[KM_BK_PFNMAP_IO_NC] = KMOD(NONLINEAR, WC, REMAP, MPF_F_ALLOW_ANY_UNCACHED),
+	[KM_BK_PFNMAP_IO_DEV] = KMOD(NONLINEAR, DEVICE, REMAP, 0),
+	[KM_BK_MIXEDMAP_RAM] = KMOD(RAM, CACHEABLE, PAGE, 0),
+	[KM_BK_MIXEDMAP_SPECIAL] = KMOD(NONLINEAR, CACHEABLE, FAULT_MIXED, 0),
+	[KM_BK_MIXEDMAP_ZDEV] = KMOD(ZONE_DEVICE, CACHEABLE, PAGE, 0),
+	[KM_BK_MIXEDMAP_ZDEV_NC] = KMOD(ZONE_DEVICE, WC, PAGE, MPF_F_ALLOW_ANY_UNCACHED),
+	[KM_BK_MIXEDMAP_ZDEV_DEV] = KMOD(ZONE_DEVICE, DEVICE, PAGE, 0),
+};
+
+/* Append " name: row X, built Y" for each property KVM reads that differs. */
+static bool km_props_differ(const struct km_pfn_props *want, const struct km_pfn_props *got,
+			    char *buf, size_t len)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} f[] = {
+#define F(x) { #x, offsetof(struct km_pfn_props, x) }
+		F(pfnmap), F(mixedmap), F(io), F(ram), F(gup), F(cacheable),
+		F(allow_any_uncached), F(cow), F(pte_writable),
+#undef F
+	};
+	size_t off = strlen(buf);
+	bool differ = false;
+	unsigned int i;
+
+	for (i = 0; i < KM_ARRAY_SIZE(f); i++) {
+		bool w = *(const bool *)((const char *)want + f[i].off);
+		bool g = *(const bool *)((const char *)got + f[i].off);
+
+		if (w == g)
+			continue;
+		differ = true;
+		off += snprintf(buf + off, off < len ? len - off : 0, " %s: row %d, built %d;",
+				f[i].name, w, g);
+	}
+	return differ;
+}
+
+/*
+ * PFNMAP/MIXEDMAP through the test module.  The module reports the VMA it
+ * made (flags, attribute index, whether the pfn is in the linear map) and
+ * /proc/self/smaps confirms the flags (km_pfn_get()); every property KVM
+ * reads must be the row's, or the row would test something else.
+ */
+static int mem_pfnmap(struct km_mem *m, enum km_backing kind, u64 size)
+{
+	const struct km_backing_desc *d = km_backing_desc(kind);
+	struct km_pfn_req req = km_kmod_reqs[kind];
+	int r;
+
+	req.size = size < KM_PFN_DEFAULT_SIZE ? size : KM_PFN_DEFAULT_SIZE;
+	r = km_pfn_get(&req, &m->pfn, m->why, sizeof(m->why));
+	if (r == KM_PFN_UNAVAILABLE)
+		return -ENODEV;
+	if (r) {
+		m->mismatch = true;	/* the module exists and refused: not a SKIP */
+		return r;
+	}
+	m->hva = m->pfn.hva;
+	m->size = m->pfn.size;
+	snprintf(m->why, sizeof(m->why), "%s (SPEC 1.2 row %s) built as %.160s:", d->name,
+		 d->row, m->pfn.what);
+	if (km_props_differ(&d->vma, &m->pfn.props, m->why, sizeof(m->why))) {
+		m->mismatch = true;
+		return -EPROTO;
+	}
+	m->why[0] = 0;
+	return 0;
+}
+
 int km_mem_create(struct km_mem *m, enum km_backing kind, struct km_vm *vm, u64 size)
 {
 	const struct km_backing_desc *d = km_backing_desc(kind);
@@ -215,6 +295,8 @@ int km_mem_create(struct km_mem *m, enum km_backing kind, struct km_vm *vm, u64 
 		return mem_hugetlb(m, size);
 	case KM_BK_GMEM:
 		return mem_gmem(m, vm, size);
+	case KM_BK_PFNMAP_RAM ... KM_BK_MIXEDMAP_ZDEV_DEV:
+		return mem_pfnmap(m, kind, size);
 	default:
 		snprintf(m->why, sizeof(m->why), "backing %s (SPEC 1.2 row %s) is not built by "
 			 "lib/backing.c", d ? d->name : "?", d ? d->row : "?");
@@ -224,6 +306,8 @@ int km_mem_create(struct km_mem *m, enum km_backing kind, struct km_vm *vm, u64 
 
 void km_mem_destroy(struct km_mem *m)
 {
+	if (m->pfn.hva)
+		km_pfn_put(&m->pfn);
 	if (m->map)
 		munmap(m->map, m->map_len);
 	m->map = NULL;

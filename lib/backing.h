@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Guest memory of a chosen backing (enum km_backing, lib/expect.h) for one
- * memslot: anonymous 4 KiB, THP, hugetlb, guest_memfd.  The PFNMAP and
- * MIXEDMAP kinds are built elsewhere (lib/pfnmap) and report themselves
- * unavailable here.
+ * memslot: anonymous 4 KiB, THP, hugetlb, guest_memfd, and the PFNMAP and
+ * MIXEDMAP rows through the test module (lib/pfnmap.c, kmod/).
  *
- * A missing prerequisite (no THP, no huge page, no guest_memfd MMAP) is not
- * an error: km_mem_create() returns -errno and says what is missing, with the
- * raw values read, for the caller to SKIP with.
+ * A missing prerequisite (no THP, no huge page, no guest_memfd MMAP, no
+ * test module or no memory outside the linear map) is not an error:
+ * km_mem_create() returns -errno and says what is missing, with the raw
+ * values read, for the caller to SKIP with.  A provider that built another
+ * VMA than the backing's row describes (km_backing_desc()) is an error:
+ * m->mismatch is set, for the caller to FAIL with.
  */
 #ifndef KM_BACKING_H
 #define KM_BACKING_H
 
 #include "expect.h"
+#include "pfnmap.h"
 #include "vm.h"
 
 struct km_mem {
@@ -25,11 +28,18 @@ struct km_mem {
 	size_t map_len;
 	long hugepages_restore;	/* nr_hugepages to write back, or -1 */
 	char why[320];		/* why km_mem_create() failed */
+	/* Added with the PFNMAP/MIXEDMAP kinds. */
+	struct km_pfn_map pfn;	/* their mapping (pfn.hva != NULL) */
+	bool mismatch;		/* the provider built another VMA than the row's */
 };
 
 /*
- * Allocate, map and populate (host writes every page) size bytes of kind.
- * The VM is needed for guest_memfd.  0 or -errno with m->why set.
+ * Allocate, map and populate size bytes of kind.  The host populates plain
+ * memory by writing every page; PFNMAP/MIXEDMAP memory comes filled by its
+ * provider, is at most KM_PFN_DEFAULT_SIZE (m->size says what it got) and
+ * must be accessed by the host with aligned single accesses only
+ * (km_pfn_write64()), as it may be Device memory.  The VM is needed for
+ * guest_memfd.  0 or -errno with m->why set.
  */
 int km_mem_create(struct km_mem *m, enum km_backing kind, struct km_vm *vm, u64 size);
 void km_mem_destroy(struct km_mem *m);

@@ -5,38 +5,44 @@
 
 #include "expect.h"
 
-#define SZ_4K	0x1000ULL	/* Debian arm64 kernels: CONFIG_ARM64_4K_PAGES */
 #define SZ_2M	0x200000ULL
 
 /*
- * SPEC 1.2 master table, the columns KVM reads.  MIXEDMAP over ZONE_DEVICE
- * (M3), COW PFNMAP (C1) and secretmem (X1) would be further lines.
+ * SPEC 1.2 master table: the VMA and pfn KVM finds behind each backing.
+ * remap_pfn_range() sets VM_IO|VM_PFNMAP and makes special PTEs GUP cannot
+ * take (KVM resolves them with follow_pfnmap()); vm_insert_page() makes
+ * normal PTEs of struct pages GUP takes; vmf_insert_mixed() of a pfn makes a
+ * special PTE in a VM_MIXEDMAP VMA without VM_IO.  COW PFNMAP (C1) and
+ * secretmem (X1) would be further lines.
  */
+#define RAM_VMA		.ram = true, .gup = true, .cacheable = true, .pte_writable = true
+#define REMAP_VMA	.pfnmap = true, .io = true, .pte_writable = true
+#define ZDEV_VMA	.mixedmap = true, .gup = true, .pte_writable = true
+
 static const struct km_backing_desc km_backings[KM_BK_NR] = {
-	[KM_BK_ANON] = { "anon", "ANON", "A1", KM_VMA_PLAIN, .pfn_ram = true, .gup = true,
-			 .cacheable = true, .host_block = SZ_4K },
-	[KM_BK_THP] = { "thp", "THP", "A1", KM_VMA_PLAIN, .pfn_ram = true, .gup = true,
-			.cacheable = true, .host_block = SZ_2M },
-	[KM_BK_HUGETLB] = { "hugetlb", "HUGETLB", "A1", KM_VMA_PLAIN, .pfn_ram = true,
-			    .gup = true, .cacheable = true, .hugetlb = true,
-			    .host_block = SZ_2M },
-	[KM_BK_GMEM] = { "gmem", "GMEM", "G1", KM_VMA_GMEM, .pfn_ram = true, .gup = true,
-			 .cacheable = true, .host_block = SZ_4K },
-	[KM_BK_PFNMAP_RAM] = { "pfnmap_ram", "PFNRAM", "P1", KM_VMA_PFNMAP, .pfn_ram = true,
-			       .gup = true, .cacheable = true, .host_block = SZ_4K },
-	[KM_BK_PFNMAP_RAM_NC] = { "pfnmap_ram_nc", "PFNRAMNC", "P2", KM_VMA_PFNMAP,
-				  .pfn_ram = true, .gup = true, .host_block = SZ_4K },
-	[KM_BK_PFNMAP_IO] = { "pfnmap_io", "PFNIO", "P3", KM_VMA_PFNMAP, .gup = true,
-			      .cacheable = true, .host_block = SZ_4K },
-	[KM_BK_PFNMAP_IO_NC] = { "pfnmap_io_nc", "PFNIONC", "P4", KM_VMA_PFNMAP, .gup = true,
-				 .allow_any_uncached = true, .host_block = SZ_4K },
-	[KM_BK_PFNMAP_IO_DEV] = { "pfnmap_io_dev", "PFNIODEV", "P5", KM_VMA_PFNMAP,
-				  .gup = true, .host_block = SZ_4K },
-	[KM_BK_MIXEDMAP_RAM] = { "mixedmap_ram", "MIXRAM", "M1", KM_VMA_MIXEDMAP,
-				 .pfn_ram = true, .gup = true, .cacheable = true,
-				 .host_block = SZ_4K },
-	[KM_BK_MIXEDMAP_SPECIAL] = { "mixedmap_special", "MIXSPECIAL", "M2", KM_VMA_MIXEDMAP,
-				     .cacheable = true, .host_block = SZ_4K },
+	[KM_BK_ANON] = { "anon", "ANON", "A1", { RAM_VMA, .mte_allowed = true } },
+	[KM_BK_THP] = { "thp", "THP", "A1", { RAM_VMA, .mte_allowed = true,
+					    .host_leaf = SZ_2M } },
+	[KM_BK_HUGETLB] = { "hugetlb", "HUGETLB", "A1", { RAM_VMA, .mte_allowed = true,
+							.hugetlb = true, .host_leaf = SZ_2M } },
+	[KM_BK_GMEM] = { "gmem", "GMEM", "G1", { RAM_VMA, .gmem = true } },
+	[KM_BK_PFNMAP_RAM] = { "pfnmap_ram", "PFNRAM", "P1",
+			       { REMAP_VMA, .ram = true, .cacheable = true } },
+	[KM_BK_PFNMAP_RAM_NC] = { "pfnmap_ram_nc", "PFNRAMNC", "P2", { REMAP_VMA, .ram = true } },
+	[KM_BK_PFNMAP_IO] = { "pfnmap_io", "PFNIO", "P3", { REMAP_VMA, .cacheable = true } },
+	[KM_BK_PFNMAP_IO_NC] = { "pfnmap_io_nc", "PFNIONC", "P4",
+				 { REMAP_VMA, .allow_any_uncached = true } },
+	[KM_BK_PFNMAP_IO_DEV] = { "pfnmap_io_dev", "PFNIODEV", "P5", { REMAP_VMA } },
+	[KM_BK_MIXEDMAP_RAM] = { "mixedmap_ram", "MIXRAM", "M1",
+				 { RAM_VMA, .mixedmap = true } },
+	[KM_BK_MIXEDMAP_SPECIAL] = { "mixedmap_special", "MIXSPECIAL", "M2",
+				     { .mixedmap = true, .cacheable = true,
+				       .pte_writable = true } },
+	[KM_BK_MIXEDMAP_ZDEV] = { "mixedmap_zdev", "MIXZDEV", "M3",
+				  { ZDEV_VMA, .cacheable = true } },
+	[KM_BK_MIXEDMAP_ZDEV_NC] = { "mixedmap_zdev_nc", "MIXZDEVNC", "M3",
+				     { ZDEV_VMA, .allow_any_uncached = true } },
+	[KM_BK_MIXEDMAP_ZDEV_DEV] = { "mixedmap_zdev_dev", "MIXZDEVDEV", "M3", { ZDEV_VMA } },
 };
 
 const struct km_backing_desc *km_backing_desc(enum km_backing b)
@@ -49,46 +55,37 @@ bool km_s1attr_is_device(unsigned int s1attr)
 	return s1attr == KM_ATTR_DEVICE_nGnRnE || s1attr == KM_ATTR_DEVICE_nGnRE;
 }
 
-/* The stage-2 part: SPEC 1.2 (memtype, W, X) and 1.3 (size). */
-static void km_expect_s2(const struct km_backing_desc *d, const struct km_hw *hw,
-			 struct km_expect *e)
+enum km_memtype km_memtype_of(enum km_s2type t)
 {
-	bool cpfn = hw->fwb && hw->dic;	/* kvm_supports_cacheable_pfnmap() */
-	bool special = d->vma == KM_VMA_PFNMAP || d->vma == KM_VMA_MIXEDMAP;
+	switch (t) {
+	case KM_S2_NORMAL: return KM_MT_NORMAL;
+	case KM_S2_NORMAL_NC: return KM_MT_NORMAL_NC;
+	case KM_S2_DEVICE: return KM_MT_DEVICE;
+	default: return KM_MT_NONE;
+	}
+}
 
-	e->src = d->vma == KM_VMA_GMEM ? "mmu.c:gmem_abort" :
-		 "mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_s2_fault_map";
-	/* kvm_arch_prepare_memory_region(): cacheable PFNMAP needs FWB+DIC. */
-	if (d->vma == KM_VMA_PFNMAP && d->cacheable && !cpfn) {
-		e->slot_err = -EINVAL;
+/* The stage-2 part, from km_pfn_expect(): the memslot, the first fault, the leaf. */
+static void km_expect_s2(const struct km_backing_desc *d, const struct km_hw *hw,
+			 struct km_expect *e, struct km_pfn_expect *pe)
+{
+	const struct km_pfn_host h = { .fwb = hw->fwb, .dic = hw->dic, .pre_6_17 = hw->pre_6_17 };
+
+	km_pfn_expect(&d->vma, &h, false, pe);
+	e->src = pe->s2_why;
+	if (pe->memslot) {
+		e->slot_err = pe->memslot;
 		e->src = "mmu.c:kvm_arch_prepare_memory_region";
 		return;
 	}
-	/* hva_to_pfn() resolves only VM_IO|VM_PFNMAP special PTEs. */
-	if (!d->gup) {
-		e->first_err = -EFAULT;
-		e->src = "kvm_main.c:hva_to_pfn";
+	if (pe->read) {
+		e->first_err = pe->read;
+		e->src = d->vma.gup ? "mmu.c:kvm_s2_fault_pin_pfn" : "kvm_main.c:hva_to_pfn";
 		return;
 	}
-	/* Cacheable non-RAM that only a fault can see (MIXEDMAP). */
-	if (special && !d->pfn_ram && d->cacheable && !cpfn) {
-		e->first_err = -EFAULT;
-		e->src = "mmu.c:kvm_s2_fault_pin_pfn";
-		return;
-	}
-
-	if (special && !d->pfn_ram && !d->cacheable)
-		e->mt = d->allow_any_uncached ? KM_MT_NORMAL_NC : KM_MT_DEVICE;
-	else
-		e->mt = KM_MT_NORMAL;	/* RAM, or cacheable non-RAM with CPFN */
-	e->w = true;			/* every backing here is a writable VMA */
-
-	if (d->vma == KM_VMA_GMEM)
-		e->size = SZ_4K;	/* gmem_abort maps PAGE_SIZE */
-	else if (d->hugetlb)
-		e->size = d->host_block;	/* the VMA's huge page size */
-	else			/* transparent_hugepage_adjust(): PMD at most */
-		e->size = d->host_block >= SZ_2M ? SZ_2M : SZ_4K;
+	e->mt = km_memtype_of(pe->s2);
+	e->w = pe->s2_w_read;	/* the matrix only reads */
+	e->size = pe->s2_size;
 }
 
 static void km_expect_guest(unsigned int s1attr, enum km_access acc, const struct km_hw *hw,
@@ -170,11 +167,12 @@ int km_expect(enum km_backing b, unsigned int s1attr, enum km_access acc,
 	      const struct km_hw *hw, struct km_expect *e)
 {
 	const struct km_backing_desc *d = km_backing_desc(b);
+	struct km_pfn_expect pe;
 
 	memset(e, 0, sizeof(*e));
 	if (!d || s1attr > KM_ATTR_NORMAL_WB || (unsigned int)acc >= KM_ACC_NR)
 		return -EINVAL;
-	km_expect_s2(d, hw, e);
+	km_expect_s2(d, hw, e, &pe);
 	if (e->slot_err) {
 		e->guest = 0;
 		e->guest_why = "the memslot is refused";
@@ -187,12 +185,14 @@ int km_expect(enum km_backing b, unsigned int s1attr, enum km_access acc,
 	}
 	km_expect_guest(s1attr, acc, hw, e);
 
-	/* X: never on NC/Device; eagerly with DIC; else after an exec fault. */
-	if (e->mt != KM_MT_NORMAL)
-		e->x = KM_TRI_NO;
-	else if (hw->dic)
+	/*
+	 * X (km_pfn_expect()): from the first fault, or never, or after an
+	 * exec fault, which a fetch through a stage-1 Device mapping may not
+	 * reach (the guest's result says whether it did).
+	 */
+	if (pe.s2_x_eager)
 		e->x = KM_TRI_YES;
-	else if (acc != KM_ACC_EXEC)
+	else if (!pe.exec || acc != KM_ACC_EXEC)
 		e->x = KM_TRI_NO;
 	else
 		e->x = e->guest == KM_OUT_BIT(KM_OUT_OK) ? KM_TRI_YES : KM_TRI_ANY;

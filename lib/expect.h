@@ -3,9 +3,12 @@
  * The expectation function: for a memslot backing, the guest's stage-1
  * attribute, an access, and the hardware facts, what stage-2 mapping KVM
  * must make (memory type, permissions, size) and what the guest must see.
- * One pure function of its inputs, the single place where the rules of SPEC
- * section 1.2 (master table), 1.3 (sizes), 1.4 and 4.3 (guest-visible
- * channels) are encoded; the matrix tests and both oracles consume it.
+ * One pure function of its inputs.  The stage-2 part (SPEC 1.1, 1.2 master
+ * table, 1.3 sizes) comes from km_pfn_expect() (lib/pfnmap_expect.c), the
+ * one place those rules live, applied to the backing's VMA as km_backings[]
+ * describes it; this file adds what the guest's stage 1 makes of it (SPEC
+ * 1.4 and 4.3, guest-visible channels).  The matrix tests and both oracles
+ * consume it.
  *
  * Also the reverse direction for the cross-check of the two oracles: which
  * stage-2 memory types are consistent with what the guest observed.
@@ -14,6 +17,7 @@
 #define KM_EXPECT_H
 
 #include "agent_abi.h"
+#include "pfnmap_expect.h"
 #include "s2prot.h"
 
 /*
@@ -32,23 +36,22 @@ enum km_backing {
 	KM_BK_PFNMAP_IO_DEV,	/* P5: non-RAM, non-cacheable, no ALLOW_ANY_UNCACHED */
 	KM_BK_MIXEDMAP_RAM,	/* M1: VM_MIXEDMAP of struct-page RAM */
 	KM_BK_MIXEDMAP_SPECIAL,	/* M2: VM_MIXEDMAP of a special PTE (no struct page) */
+	KM_BK_MIXEDMAP_ZDEV,	/* M3: VM_MIXEDMAP of ZONE_DEVICE pages, cacheable VMA */
+	KM_BK_MIXEDMAP_ZDEV_NC,	/* M3: ZONE_DEVICE pages, WC, VM_ALLOW_ANY_UNCACHED */
+	KM_BK_MIXEDMAP_ZDEV_DEV,	/* M3: ZONE_DEVICE pages, pgprot_device() */
 	KM_BK_NR,
 };
-
-enum km_vma_kind { KM_VMA_PLAIN, KM_VMA_PFNMAP, KM_VMA_MIXEDMAP, KM_VMA_GMEM };
 
 /* What KVM looks at when it maps the backing (SPEC 1.2 columns). */
 struct km_backing_desc {
 	const char *name;	/* "anon": case names */
 	const char *id;		/* "ANON": the infix of its S2MT-<ID>-NN rules */
 	const char *row;	/* "A1": SPEC 1.2 master-table row */
-	enum km_vma_kind vma;
-	bool pfn_ram;		/* pfn_is_map_memory(pfn) */
-	bool gup;		/* GUP resolves it (false: MIXEDMAP special PTE) */
-	bool cacheable;		/* kvm_vma_is_cacheable(vma) */
-	bool allow_any_uncached;	/* VM_ALLOW_ANY_UNCACHED */
-	bool hugetlb;		/* the VMA's page size decides (get_vma_page_shift) */
-	u64 host_block;		/* leaf size of the host user mapping */
+	/*
+	 * The VMA and pfn as KVM reads them; a provider of the backing
+	 * (lib/backing.c) must produce exactly this where it can measure it.
+	 */
+	struct km_pfn_props vma;
 };
 
 const struct km_backing_desc *km_backing_desc(enum km_backing b);
@@ -81,6 +84,7 @@ struct km_hw {
 	bool fwb;		/* ID_AA64MMFR2_EL1.FWB */
 	bool dic;		/* CTR_EL0.DIC */
 	bool tcg;		/* QEMU TCG: some architected faults are not modelled */
+	bool pre_6_17;		/* Linux < 6.17: no cacheable-PFNMAP rule (pfnmap_expect.h) */
 };
 
 struct km_expect {
@@ -120,6 +124,9 @@ unsigned int km_infer_memtypes(unsigned int s1attr, enum km_access acc, enum km_
  * doorbell), else the command's exception flag and ESR_EL1.
  */
 enum km_outcome km_outcome_classify(int run_errno, bool exc, u64 esr);
+
+/* km_pfn_expect()'s stage-2 type as the tracer's memory type. */
+enum km_memtype km_memtype_of(enum km_s2type t);
 
 const char *km_outcome_str(enum km_outcome o);
 const char *km_outset_str(unsigned int set, char *buf, size_t len);

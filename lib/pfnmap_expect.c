@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The PFNMAP/MIXEDMAP rules of Linux 7.3 arch/arm64/kvm/mmu.c and
- * virt/kvm/kvm_main.c as one pure function (SPEC 1.1 rows 12-15, 1.2).
+ * The memslot and stage-2 rules of Linux 7.3 arch/arm64/kvm/mmu.c and
+ * virt/kvm/kvm_main.c as one pure function (SPEC 1.1 rows 2, 11-15, 1.2,
+ * 1.3).
  */
 #include <errno.h>
 #include <string.h>
@@ -13,7 +14,50 @@ static void fault(struct km_pfn_expect *e, int err, const char *why)
 	e->read = e->write = err;
 	e->fault_why = why;
 	e->s2 = KM_S2_NONE;
-	e->exec = e->unaligned = e->s2_writable = false;
+	e->exec = e->unaligned = e->s2_writable = e->s2_w_read = e->s2_x_eager = false;
+	e->s2_size = 0;
+}
+
+/*
+ * The leaf size (SPEC 1.3): dirty logging forces pages; a hugetlb VMA maps
+ * its huge page (kvm_s2_resolve_vma_size()); anything else is a page unless
+ * the host maps a PMD or larger there, then a PMD (transparent_hugepage_adjust()
+ * never goes beyond a PMD).  The memslot is assumed to allow the block
+ * (fault_supports_stage2_huge_mapping(): gpa and hva equally aligned).
+ */
+static unsigned long long s2_size(const struct km_pfn_props *p, const struct km_pfn_host *h,
+				  bool logging)
+{
+	unsigned long long page = h->page_size ? h->page_size : 4096;
+	unsigned long long pmd = page * (page / 8);	/* a table of 8-byte entries */
+
+	if (p->gmem || logging)
+		return page;
+	if (p->hugetlb)
+		return p->host_leaf ? p->host_leaf : page;
+	return p->host_leaf >= pmd ? pmd : page;
+}
+
+/* guest_memfd slots (SPEC 1.1 rows 2 and 11, 1.2 G1, 2.5): gmem_abort(). */
+static void gmem_expect(const struct km_pfn_props *p, const struct km_pfn_host *h,
+			bool log_dirty, struct km_pfn_expect *e)
+{
+	if (log_dirty) {
+		e->memslot = -EINVAL;
+		e->memslot_why = "1.1 row 2: KVM_MEM_GUEST_MEMFD with KVM_MEM_LOG_DIRTY_PAGES";
+	} else if (h->mte_vm) {
+		e->memslot = -EINVAL;
+		e->memslot_why = "1.1 row 11: guest_memfd slot on an MTE VM";
+	} else {
+		e->memslot_why = "1.1: guest_memfd slot of a GUEST_MEMFD_FLAG_MMAP file";
+	}
+	e->fault_why = "1.2 G1: gmem_abort maps the folio";
+	e->s2 = KM_S2_NORMAL;
+	e->s2_writable = e->s2_w_read = true;
+	e->exec = e->unaligned = true;
+	e->s2_x_eager = h->dic;
+	e->s2_size = s2_size(p, h, false);
+	e->s2_why = "mmu.c:gmem_abort";
 }
 
 void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bool log_dirty,
@@ -24,6 +68,10 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bo
 	memset(e, 0, sizeof(*e));
 	/* kvm_supports_cacheable_pfnmap() (kvm_mmu.h) */
 	e->cpfn = h->fwb && h->dic;
+	if (p->gmem) {
+		gmem_expect(p, h, log_dirty, e);
+		return;
+	}
 
 	/*
 	 * kvm_arch_prepare_memory_region(): each VMA, checks in this order; the
@@ -93,14 +141,24 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bo
 	e->fault_why = writable ? "1.2: mapped" :
 			"1.2 C1: write to a read-only host PTE (KVM_PFN_ERR_RO_FAULT)";
 	e->s2_writable = writable;
+	/*
+	 * kvm_s2_fault_compute_prot(): W iff map_writable && (device ||
+	 * !logging || write_fault), device being any pfn outside the linear
+	 * map of a VM_PFNMAP/VM_MIXEDMAP VMA (kvm_s2_fault_pin_pfn()).
+	 */
+	e->s2_w_read = writable && (((p->pfnmap || p->mixedmap) && !p->ram) || !log_dirty);
 	if (noncacheable)
 		e->s2 = p->allow_any_uncached ? KM_S2_NORMAL_NC : KM_S2_DEVICE;
 	else
 		e->s2 = KM_S2_NORMAL;
 	/* -ENOEXEC for an exec fault on a non-cacheable mapping: SEA IABT. */
 	e->exec = !noncacheable;
+	/* Normal is executable from the first fault with DIC, else after an exec fault. */
+	e->s2_x_eager = !noncacheable && h->dic;
 	/* Normal and Normal-NC permit unaligned accesses; Device does not. */
 	e->unaligned = e->s2 != KM_S2_DEVICE;
+	e->s2_size = s2_size(p, h, log_dirty);
+	e->s2_why = "mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_s2_fault_map";
 }
 
 const char *km_s2type_str(enum km_s2type t)

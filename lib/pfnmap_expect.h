@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What KVM/arm64 (Linux 7.3) does with a memslot over a given VMA: the one
- * function every PFNMAP/MIXEDMAP test takes its expectations from.  Pure
- * (no KVM, no I/O), so the host unit tests check it against the rules of
- * SPEC sections 1.1 (rows 12-15) and 1.2 (P1-P5, M1-M3, C1, X1).
+ * What KVM/arm64 (Linux 7.3) does with a memslot over a given VMA: whether
+ * the memslot is accepted, whether a guest access resolves, and the stage-2
+ * mapping it gets (memory type, W, X, size).  The one place these rules
+ * live: the PFNMAP/MIXEDMAP tests take their expectations from it, and so
+ * does km_expect() (lib/expect.c) for every backing of the S2MT matrix,
+ * adding only what the guest's stage 1 makes of it.  Pure (no KVM, no I/O),
+ * so the host unit tests check it against the rules of SPEC sections 1.1
+ * (rows 2, 11-15), 1.2 (A1, P1-P5, M1-M3, C1, X1, G1) and 1.3 (sizes).
  */
 #ifndef KM_PFNMAP_EXPECT_H
 #define KM_PFNMAP_EXPECT_H
@@ -23,6 +27,10 @@ struct km_pfn_props {
 	bool cow;		/* private mapping, page not yet copied */
 	bool pte_writable;	/* the host PTE allows writes */
 	bool mte_allowed;	/* VM_MTE_ALLOWED */
+	/* Added with the S2MT matrix: plain memory and the mapping size. */
+	bool gmem;		/* a guest_memfd slot: gmem_abort(), the VMA does not matter */
+	bool hugetlb;		/* a hugetlbfs VMA: its huge page size decides the size */
+	unsigned long long host_leaf;	/* leaf size of the host user mapping; 0: a page */
 };
 
 /* Host and VM facts the rules depend on. */
@@ -36,6 +44,7 @@ struct km_pfn_host {
 	 * (kvm_is_device_pfn()), and cacheable PFNMAP memslots are not refused.
 	 */
 	bool pre_6_17;
+	unsigned long long page_size;	/* PAGE_SIZE; 0: 4 KiB */
 };
 
 enum km_s2type {
@@ -56,6 +65,12 @@ struct km_pfn_expect {
 	bool exec;		/* a fetch runs (else KVM injects an SEA IABT) */
 	bool unaligned;		/* an unaligned load completes (else KVM_RUN -EFAULT) */
 	bool cpfn;		/* kvm_supports_cacheable_pfnmap() */
+	/* The stage-2 leaf (when s2 != KM_S2_NONE), SPEC 1.2 and 1.3. */
+	bool s2_w_read;		/* a read fault already maps W */
+	bool s2_x_eager;	/* X from the first fault on (else only after an exec fault,
+				 * and never when !exec) */
+	unsigned long long s2_size;	/* leaf size */
+	const char *s2_why;	/* the kernel functions deciding the stage-2 part */
 };
 
 /*

@@ -15,13 +15,29 @@
  * (mmu.c: KVM_PGT_FN()); under protected KVM the host calls the pkvm_*
  * variants instead and the tracer reports itself unavailable.
  *
- * Isolation: the probes are named km_<pid>_{map,mapret,relax} in the
- * "kprobes" group, enabled only in a private tracefs instance km_<pid> with
- * the filter "common_pid == <pid>", so neither other processes' VMs nor other
- * users of tracefs can reach the records, and nothing collides between
- * concurrent runs.  km_s2trace_stop() removes all of it; a case killed by its
- * timeout leaves it behind for km_s2trace_cleanup() in the parent, which
- * removes every km_<pid>_* probe and km_<pid> instance whose process is gone.
+ * Isolation: the probes are named km_<tag>_{map,mapret,relax} in the
+ * "kprobes" group, enabled only in a tracefs instance km_<tag> with the
+ * filter "common_pid == <pid>" (pid: the process being traced), so neither
+ * other processes' VMs nor other users of tracefs can reach the records, and
+ * nothing collides between concurrent runs.
+ *
+ * Two ways to own the probes:
+ *   - shared (session): after km_s2trace_session_init() in the harness
+ *     parent, the first tracer of the run registers the probes and the
+ *     instance once, tagged with the parent's pid, and leaves them enabled
+ *     with a filter that matches no process.  Each later tracer only points
+ *     the filters at its own pid and empties the instance's buffer (a few
+ *     writes instead of registering kprobes, creating an instance and
+ *     undoing both, which costs ~0.5 s per case under QEMU TCG); its stop()
+ *     points the filters at no process again and empties the buffer.  One
+ *     tracer at a time owns them (an owner pid in memory shared across
+ *     fork(); a dead owner's claim lapses); a second concurrent tracer falls
+ *     back to private probes.  km_s2trace_session_end() removes them.
+ *   - private: probes and instance tagged with the tracer's own pid, made by
+ *     start() and removed by stop().
+ * A case killed by its timeout leaves private probes behind for
+ * km_s2trace_cleanup() in the parent, which removes every km_<tag>_* probe
+ * and km_<tag> instance whose process is gone.
  *
  * Trust: a test must call km_s2trace_selfcheck() on a page it knows is
  * ordinary host-populated anonymous RAM (the agent's mailbox) before it
@@ -40,10 +56,15 @@ struct km_s2trace {
 	int pid;
 	char reason[320];	/* why not active / not trusted */
 	char root[48];		/* tracefs mount point */
-	char prefix[32];	/* "km_<pid>_" */
+	char prefix[32];	/* "km_<tag>_" */
 	struct km_s2rec *recs;
 	unsigned int nrecs;
 	unsigned int nbad;	/* our lines that did not parse */
+	/* Added with the shared probes. */
+	bool session;		/* uses the run's shared probes */
+	int tag;		/* the pid naming the probes and instance */
+	unsigned int cap;	/* of recs */
+	unsigned long losses;	/* records the buffer had lost at start */
 };
 
 /*
@@ -52,9 +73,18 @@ struct km_s2trace {
  * Never fails the test by itself.
  */
 int km_s2trace_start(struct km_s2trace *t);
-/* Disable and remove everything start() made.  Idempotent. */
+/* As km_s2trace_start(), but always with private probes (never the shared ones). */
+int km_s2trace_start_private(struct km_s2trace *t);
+/*
+ * Stop recording: private probes are disabled and removed, the shared ones
+ * are pointed at no process and released.  Idempotent.
+ */
 void km_s2trace_stop(struct km_s2trace *t);
-/* (Re)read all records so far; 0 or -errno. */
+/*
+ * Read the records that came since the last call (they are consumed from
+ * the buffer) and append them: afterwards recs holds every record since
+ * start().  0, -ENOBUFS if the buffer lost any (reason says so), or -errno.
+ */
 int km_s2trace_collect(struct km_s2trace *t);
 /*
  * Collect, then require that the anonymous RAM page at anon_ipa, which the
@@ -76,5 +106,19 @@ bool km_s2trace_present(int pid);
  * or -ENOENT when there is no tracefs with kprobe_events to look at.
  */
 int km_s2trace_cleanup(bool report_left, char *log, size_t len);
+
+/*
+ * Parent side, once per run: let the tracers of the processes forked from
+ * here share one set of probes (see above).  Cheap: nothing is registered
+ * until a tracer starts.  0 or -errno (then every tracer is private).
+ */
+int km_s2trace_session_init(void);
+/*
+ * Parent side, at the end of the run: remove the shared probes and instance
+ * if a tracer made them (each removal described in log, as cleanup does).
+ */
+void km_s2trace_session_end(char *log, size_t len);
+/* Whether the shared probes are registered now (for the tests of the tracer). */
+bool km_s2trace_session_active(void);
 
 #endif /* KM_S2TRACE_H */

@@ -46,6 +46,11 @@ int km_harness_global_setup(int argc, char **argv)
 		return 1;
 	}
 	s2trace_cleanup(false);
+	/* The cases' stage-2 tracers share one set of probes (lib/s2trace.h). */
+	r = km_s2trace_session_init();
+	if (r)
+		printf("# s2trace: no shared probes (%s): each tracer registers its own\n",
+		       strerror(-r));
 	return 0;
 }
 
@@ -73,6 +78,11 @@ static int s2trace_cleanup(bool at_end)
 
 int km_harness_global_teardown(void)
 {
+	char log[512];
+
+	km_s2trace_session_end(log, sizeof(log));
+	if (log[0])
+		printf("%s", log);
 	return s2trace_cleanup(true);
 }
 

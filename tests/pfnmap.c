@@ -18,7 +18,13 @@
  *     takes an injected SEA instruction abort (EC 0x21, FSC 0x10) on
  *     Normal-NC and Device; an unaligned load completes on Normal and
  *     Normal-NC and fails KVM_RUN with EFAULT on Device (stage-2 alignment
- *     fault, "Unsupported FSC" in kvm_handle_guest_abort).
+ *     fault, "Unsupported FSC" in kvm_handle_guest_abort);
+ *   - the stage-2 mapping itself through the tracer oracle (lib/s2trace.c):
+ *     memory type, W, X and leaf size after the guest's accesses, against
+ *     km_pfn_expect(); and that the memory types the guest's observations
+ *     allow (km_infer_memtypes()) include the traced one: both oracles
+ *     agree.  Where the tracer is unavailable only its assertions are left
+ *     out, with the reason logged; the row still stands on the guest's.
  * The guest's own stage 1 is Normal write-back and executable throughout,
  * so what it sees is stage 2's doing.
  */
@@ -28,9 +34,11 @@
 
 #include "harness.h"
 #include "agent.h"
+#include "expect.h"
 #include "facts.h"
 #include "memslot.h"
 #include "pfnmap.h"
+#include "s2trace.h"
 
 #define SLOT		1
 #define IPA		0x80000000ULL
@@ -66,6 +74,7 @@ static struct km_pfn_host host_facts(bool mte_vm)
 	struct km_pfn_host h = {
 		.fwb = km_facts.fwb != 0, .dic = km_facts.dic != 0, .mte_vm = mte_vm,
 		.pre_6_17 = !km_kernel_at_least(&km_facts, 6, 17, 0),
+		.page_size = km_facts.page_size > 0 ? km_facts.page_size : 0,
 	};
 
 	return h;
@@ -111,11 +120,24 @@ static void log_mapping(const struct km_pfn_map *m)
 
 static void log_expect(const struct km_pfn_expect *e)
 {
-	TH_LOG("expect: memslot %d (%s); load %d, store %d (%s); stage 2 %s: fetch %s, "
+	char b[32];
+
+	TH_LOG("expect: memslot %d (%s); load %d, store %d (%s); stage 2 %s%s%s, %s: fetch %s, "
 	       "unaligned load %s", e->memslot, e->memslot_why, e->read, e->write, e->fault_why,
-	       km_s2type_str(e->s2), e->exec ? "runs" : "SEA IABT",
+	       km_s2type_str(e->s2), e->s2_w_read ? " W" : e->s2_writable ? " W on write" : "",
+	       e->s2_x_eager ? " X" : e->exec ? " X on exec" : "",
+	       km_size_str(e->s2_size, b, sizeof(b)), e->exec ? "runs" : "SEA IABT",
 	       e->unaligned ? "completes" : "KVM_RUN EFAULT");
 }
+
+/* What probe_guest() saw: the guest-visible oracle's input. */
+struct probe_obs {
+	bool loaded;		/* the load completed */
+	bool stored;		/* the store completed */
+	bool fetched;		/* the fetch ran, or took its abort */
+	enum km_outcome fetch, unaligned;
+	bool unaligned_done;	/* the unaligned load was tried */
+};
 
 /* Run one command; returns the exit. */
 static struct km_cmd *run1(struct km_agent *a, struct km_exit *x, u32 op, u64 va, u32 size,
@@ -151,11 +173,12 @@ static struct km_cmd *run1(struct km_agent *a, struct km_exit *x, u32 op, u64 va
  * in its own KVM_RUN, stopping at the first one KVM refuses.
  */
 static void probe_guest(struct km_agent *a, struct km_pfn_map *m, const struct km_pfn_expect *e,
-			u64 want_load, bool have_code)
+			u64 want_load, bool have_code, struct probe_obs *o)
 {
 	struct km_cmd *c;
 	struct km_exit x;
 
+	memset(o, 0, sizeof(*o));
 	c = run1(a, &x, KM_OP_LOAD, VA + OFF_LOAD, 8, 0);
 	if (e->read) {
 		ASSERT_RUN_FAILS(&x, e->read, "guest load");
@@ -164,6 +187,7 @@ static void probe_guest(struct km_agent *a, struct km_pfn_map *m, const struct k
 	ASSERT_RUN_DONE(&x, "guest load");
 	ASSERT_EQ(0, c->flags & KM_CMD_F_EXC) TH_LOG("load faulted: ESR %#llx", c->esr);
 	EXPECT_EQ(want_load, c->result) TH_LOG("the guest does not see the host's data");
+	o->loaded = true;
 
 	km_agent_reset(a);
 	c = km_agent_cmd(a, KM_OP_STORE, VA + OFF_STORE, 8, STORED);
@@ -182,10 +206,13 @@ static void probe_guest(struct km_agent *a, struct km_pfn_map *m, const struct k
 	ASSERT_RUN_DONE(&x, "guest store");
 	ASSERT_EQ(0, c->flags & KM_CMD_F_EXC) TH_LOG("store faulted: ESR %#llx", c->esr);
 	EXPECT_EQ(STORED, km_pfn_read64(m, OFF_STORE)) TH_LOG("the host does not see the store");
+	o->stored = true;
 
 	if (have_code) {
 		c = run1(a, &x, KM_OP_EXEC, VA + OFF_CODE, 0, 0);
 		ASSERT_RUN_DONE(&x, "guest fetch");
+		o->fetched = true;
+		o->fetch = km_outcome_classify(0, c->flags & KM_CMD_F_EXC, c->esr);
 		if (e->exec) {
 			ASSERT_EQ(0, c->flags & KM_CMD_F_EXC)
 				TH_LOG("fetch from stage-2 %s faulted: ESR %#llx FAR %#llx",
@@ -202,6 +229,10 @@ static void probe_guest(struct km_agent *a, struct km_pfn_map *m, const struct k
 	}
 
 	c = run1(a, &x, KM_OP_LOAD, VA + OFF_UNALIGNED + 1, 8, 0);
+	o->unaligned_done = true;
+	o->unaligned = km_outcome_classify(x.kind == KM_X_ERROR ? x.err : 0,
+					   x.kind == KM_X_DONE && (c->flags & KM_CMD_F_EXC),
+					   c->esr);
 	if (!e->unaligned) {
 		/* QEMU >= 9.0 raises it under TCG too: no XFAIL (measured). */
 		ASSERT_RUN_FAILS(&x, -EFAULT, "unaligned load from stage-2 Device");
@@ -215,9 +246,71 @@ static void probe_guest(struct km_agent *a, struct km_pfn_map *m, const struct k
 		EXPECT_EQ((UNAL_LO >> 8) | (UNAL_HI << 56), c->result);
 }
 
+/*
+ * The tracer oracle for a row: the stage-2 leaf of the slot's first page
+ * (every probe goes there) after the accesses probe_guest() made, against
+ * km_pfn_expect(), and against what the guest saw.  A tracer that is not
+ * there or not trusted leaves its assertions out, with the reason logged.
+ */
+static void check_tracer(struct km_s2trace *tr, const struct km_pfn_expect *e,
+			 const struct probe_obs *o)
+{
+	const struct km_hw hw = {
+		.fwb = km_facts.fwb != 0, .dic = km_facts.dic != 0, .tcg = km_facts.tcg,
+	};
+	unsigned int seen = KM_MT_SET_ANY;
+	struct km_s2map map;
+	bool want_w, want_x;
+	char a[64], b[64], c[64];
+
+	if (!tr->active || !km_s2trace_selfcheck(tr, KM_AGENT_IPA + KM_MBOX_OFF)) {
+		TH_LOG("tracer assertions skipped, stage-2 tracer unavailable: %s", tr->reason);
+		return;
+	}
+	km_s2trace_lookup(tr, IPA, &map);
+	TH_LOG("tracer: IPA %#llx: %s, %s (prot %#llx; %u map, %u relax, %u failed map calls)",
+	       IPA, map.valid ? km_s2attr_str(&map.a, a, sizeof(a)) : "unmapped",
+	       km_size_str(map.size, b, sizeof(b)), map.prot, map.nmap, map.nrelax, map.nfailed);
+	if (e->read) {
+		EXPECT_FALSE(map.valid) TH_LOG("KVM_RUN failed, yet the IPA is mapped");
+		return;
+	}
+	ASSERT_TRUE(map.valid) TH_LOG("no stage-2 mapping of IPA %#llx in the trace (%u records)",
+				      IPA, tr->nrecs);
+	EXPECT_TRUE(map.a.valid) TH_LOG("prot %#llx is not one KVM can install", map.prot);
+	EXPECT_EQ(km_memtype_of(e->s2), map.a.mt)
+		TH_LOG("stage-2 memory type %s, expected %s (%s)", km_memtype_str(map.a.mt),
+		       km_s2type_str(e->s2), e->s2_why);
+	EXPECT_TRUE(map.a.r);
+	/* W: granted by the read fault, else by the store's write fault. */
+	want_w = e->s2_w_read || (o->stored && e->s2_writable);
+	EXPECT_EQ(want_w, map.a.w) TH_LOG("stage-2 W (store %s)", o->stored ? "done" : "not done");
+	/* X: from the first fault, else after the fetch's exec fault, never on NC/Device. */
+	want_x = e->s2_x_eager || (o->fetched && e->exec);
+	EXPECT_EQ(want_x, map.a.px && map.a.ux)
+		TH_LOG("stage-2 X (DIC=%u, fetch %s)", km_facts.dic,
+		       o->fetched ? "done" : "not done");
+	EXPECT_EQ(e->s2_size, map.size) TH_LOG("stage-2 leaf of %s, expected %s",
+					       km_size_str(map.size, b, sizeof(b)),
+					       km_size_str(e->s2_size, c, sizeof(c)));
+
+	/* The guest-visible oracle's answer must contain the tracer's. */
+	if (o->fetched)
+		seen &= km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_EXEC, o->fetch, &hw);
+	if (o->unaligned_done)
+		seen &= km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_LOAD_UNALIGNED, o->unaligned,
+					  &hw);
+	TH_LOG("oracles: the guest saw fetch %s, unaligned load %s: stage 2 in %s; the tracer "
+	       "says %s", o->fetched ? km_outcome_str(o->fetch) : "not tried",
+	       o->unaligned_done ? km_outcome_str(o->unaligned) : "not tried",
+	       km_mtset_str(seen, a, sizeof(a)), km_memtype_str(map.a.mt));
+	EXPECT_TRUE(seen & KM_MT_BIT(map.a.mt)) TH_LOG("the oracles disagree");
+}
+
 FIXTURE(pfnmap) {
 	struct km_agent a;
 	struct km_pfn_map m;
+	struct km_s2trace tr;
 	bool agent, mapped;
 };
 
@@ -507,6 +600,7 @@ FIXTURE_SETUP(pfnmap)
 
 FIXTURE_TEARDOWN(pfnmap)
 {
+	km_s2trace_stop(&self->tr);
 	if (self->agent)
 		km_agent_fini(&self->a);
 	if (self->mapped)
@@ -518,6 +612,7 @@ TEST_F(pfnmap, row)
 	struct km_pfn_host h = host_facts(false);
 	u32 flags = variant->log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0;
 	struct km_pfn_expect e;
+	struct probe_obs obs;
 	bool module, have_code, may_write;
 	u64 want_load;
 	char why[320];
@@ -613,8 +708,12 @@ TEST_F(pfnmap, row)
 		SKIP(return, "pKVM (kvm-arm.mode=protected) and a pfn outside the linear map: "
 		     "__pkvm_host_share_guest refuses it, SPEC 1.2 row K1, out of scope here");
 
+	/* Its failure only leaves out the tracer's assertions (check_tracer()). */
+	if (km_s2trace_start(&self->tr))
+		TH_LOG("stage-2 tracer unavailable: %s", self->tr.reason);
 	km_agent_map(&self->a, VA, IPA, self->m.size, KM_ATTR_NORMAL_WB, KM_S1_EXEC);
-	probe_guest(&self->a, &self->m, &e, want_load, have_code);
+	probe_guest(&self->a, &self->m, &e, want_load, have_code, &obs);
+	check_tracer(&self->tr, &e, &obs);
 }
 
 /* ---- 1.1 row 12: MTE VMs refuse every VMA without VM_MTE_ALLOWED ---- */
@@ -759,3 +858,77 @@ TEST_F(pfnmap_cap, agrees)
 	ASSERT_TRUE(cap == 0 || cap == 1);
 	EXPECT_EQ(cap ? 0 : -EINVAL, r);
 }
+
+/* ---- docs/RULES.md: reference, prerequisites, observable under QEMU TCG ---- */
+#define TRACER_OPT	"the stage-2 tracer for the stage-2 leaf assertions (without it they " \
+			"are logged as skipped, the row stands on the guest-visible ones)"
+#define KMOD_PRE	"the test module (make kmod)"
+#define NONLIN_PRE	KMOD_PRE " with memory outside the linear map (QEMU: mem= below " \
+			"the RAM size, as run_tests.sh does)"
+
+KM_RULE_DOC(pfnmap_p1, "PFNMAP-P1-*",
+	    "mmu.c:kvm_arch_prepare_memory_region (kvm_supports_cacheable_pfnmap), "
+	    "kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot (SPEC 1.1 row 14, 1.2 P1)",
+	    "FEAT_S2FWB and CTR_EL0.DIC (else P1R applies); Linux >= 6.17; " KMOD_PRE
+	    ", or /dev/udmabuf (P1-04); " TRACER_OPT, "yes")
+KM_RULE_DOC(pfnmap_p1r, "PFNMAP-P1R-*",
+	    "mmu.c:kvm_arch_prepare_memory_region (SPEC 1.1 row 14, 1.2 P1')",
+	    "no FEAT_S2FWB or no CTR_EL0.DIC (else P1 applies); Linux >= 6.17; " KMOD_PRE
+	    ", or /dev/udmabuf (P1R-02)", "yes")
+KM_RULE_DOC(pfnmap_p2, "PFNMAP-P2-*",
+	    "mmu.c:kvm_s2_fault_pin_pfn (pfn_is_map_memory), kvm_s2_fault_compute_prot "
+	    "(SPEC 1.2 P2)", KMOD_PRE "; " TRACER_OPT,
+	    "yes (not the cache effects of the host's non-cacheable alias)")
+KM_RULE_DOC(pfnmap_p3, "PFNMAP-P3-*",
+	    "mmu.c:kvm_arch_prepare_memory_region, kvm_s2_fault_pin_pfn, "
+	    "kvm_s2_fault_compute_prot (SPEC 1.1 row 14, 1.2 P3)",
+	    "FEAT_S2FWB and CTR_EL0.DIC (else P3R applies); Linux >= 6.17; " NONLIN_PRE "; "
+	    TRACER_OPT, "yes")
+KM_RULE_DOC(pfnmap_p3r, "PFNMAP-P3R-*",
+	    "mmu.c:kvm_arch_prepare_memory_region; kvm_s2_fault_pin_pfn for a VMA replaced "
+	    "after the memslot was made (SPEC 1.2 P3', 7.5)",
+	    "no FEAT_S2FWB or no CTR_EL0.DIC (else P3 applies); Linux >= 6.17; " NONLIN_PRE,
+	    "yes")
+KM_RULE_DOC(pfnmap_p4, "PFNMAP-P4-*",
+	    "mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot (VM_ALLOW_ANY_UNCACHED: "
+	    "KVM_PGTABLE_PROT_NORMAL_NC), kvm_handle_guest_abort (SEA IABT) (SPEC 1.2 P4)",
+	    NONLIN_PRE ", or vfio-pci on an ivshmem BAR with an SMMUv3 (P4-04: max-dev, "
+	    "n1-dev); " TRACER_OPT, "yes")
+KM_RULE_DOC(pfnmap_p5, "PFNMAP-P5-*",
+	    "mmu.c:kvm_s2_fault_compute_prot (KVM_PGTABLE_PROT_DEVICE), "
+	    "kvm_handle_guest_abort (SEA IABT; \"Unsupported FSC\" for the stage-2 alignment "
+	    "fault) (SPEC 1.2 P5, 4.3)",
+	    NONLIN_PRE ", or an ivshmem BAR through sysfs (P5-05/06: max-dev, n1-dev); "
+	    TRACER_OPT, "yes (QEMU >= 9.0 models the Device alignment fault)")
+KM_RULE_DOC(pfnmap_m1, "PFNMAP-M1-*",
+	    "mmu.c:kvm_arch_prepare_memory_region (VM_MIXEDMAP not checked), "
+	    "kvm_s2_fault_pin_pfn (SPEC 1.1 row 15, 1.2 M1)",
+	    KMOD_PRE ", or bpf(2) with BPF_F_MMAPABLE (M1-03); " TRACER_OPT, "yes")
+KM_RULE_DOC(pfnmap_m2, "PFNMAP-M2-*",
+	    "kvm_main.c:hva_to_pfn (no remapped lookup without VM_IO|VM_PFNMAP) (SPEC 1.2 M2)",
+	    NONLIN_PRE " (M2-01/02)", "yes")
+KM_RULE_DOC(pfnmap_m3, "PFNMAP-M3-*",
+	    "mmu.c:kvm_s2_fault_pin_pfn (cacheable pfn outside the linear map without FWB && "
+	    "DIC: -EFAULT), kvm_s2_fault_compute_prot (SPEC 1.2 M3)",
+	    NONLIN_PRE ", part of it ZONE_DEVICE (memremap_pages); " TRACER_OPT, "yes")
+KM_RULE_DOC(pfnmap_c1, "PFNMAP-C1-*",
+	    "kvm_main.c:hva_to_pfn_remapped (writable = pte_write), kvm_follow_pfn "
+	    "(KVM_PFN_ERR_RO_FAULT) (SPEC 1.2 C1)",
+	    NONLIN_PRE ", or an ivshmem BAR through sysfs (C1-04: max-dev, n1-dev); "
+	    TRACER_OPT, "yes")
+KM_RULE_DOC(pfnmap_x1, "PFNMAP-X1-*",
+	    "mm/gup.c:check_vma_flags (secretmem), kvm_main.c:hva_to_pfn (SPEC 1.2 X1)",
+	    "memfd_secret(2) (CONFIG_SECRETMEM, rodata_full)", "yes")
+KM_RULE_DOC(pfnmap_ms12, "PFNMAP-MS12-*",
+	    "mmu.c:kvm_arch_prepare_memory_region (VM_MTE_ALLOWED) (SPEC 1.1 row 12)",
+	    "KVM_CAP_ARM_MTE (max-mte profile); " KMOD_PRE " or /dev/udmabuf", "yes")
+KM_RULE_DOC(pfnmap_ms13, "PFNMAP-MS13-*",
+	    "mmu.c:kvm_arch_prepare_memory_region (VM_PFNMAP with KVM_MEM_LOG_DIRTY_PAGES) "
+	    "(SPEC 1.1 row 13)", KMOD_PRE " (or /dev/udmabuf for MS13-04)", "yes")
+KM_RULE_DOC(pfnmap_ms14, "PFNMAP-MS14-*",
+	    "arm.c:kvm_vm_ioctl_check_extension (KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED), "
+	    "mmu.c:kvm_arch_prepare_memory_region (SPEC 1.1 row 14)",
+	    "Linux >= 6.17; " KMOD_PRE " or /dev/udmabuf", "yes")
+KM_RULE_DOC(pfnmap_ms15, "PFNMAP-MS15-*",
+	    "mmu.c:kvm_arch_prepare_memory_region (a hole ends the VMA walk), "
+	    "kvm_s2_fault_get_vma_info (SPEC 1.1 row 15)", "-", "yes")

@@ -243,3 +243,8 @@ TEST_RULE(kmod_facts, "PFNMAP-KMOD-03",
 	if (f->cap_cpfn >= 0)
 		EXPECT_EQ(in.cap_stage2_fwb && in.cap_cache_dic, f->cap_cpfn);
 }
+
+KM_RULE_DOC(pfnmap_kmod, "PFNMAP-KMOD-*",
+	    "kmod/memattr_pfnmap.c (the suite's test module); KMOD-03: "
+	    "arch/arm64/kernel/cpufeature.c ARM64_HAS_STAGE2_FWB, ARM64_HAS_CACHE_DIC",
+	    "the test module loaded (make kmod)", "yes")

@@ -25,10 +25,19 @@
  * -cpu neoverse-n1, a CPU without FWB, where the architecture requires the
  * stage-1 alignment fault).
  *
- * Rows: SPEC 1.2 master table A1 (anon, THP, hugetlb) and G1 (guest_memfd).
- * The PFNMAP/MIXEDMAP rows (P1-P5, M1, M2) are encoded in km_expect()
- * already; a backing for them adds one S2MT_BACKING() line and a case in
- * km_mem_create().
+ * Rows: SPEC 1.2 master table A1 (anon, THP, hugetlb), G1 (guest_memfd),
+ * and the PFNMAP/MIXEDMAP rows P1-P5, M1, M2 and M3 (cacheable, Normal-NC,
+ * Device) over the test module (km_mem_create(), lib/pfnmap.c), whose VMA
+ * must be exactly the row's.  Where KVM refuses the row's memslot on this
+ * host (cacheable PFNMAP without FWB && DIC) each cell asserts the refusal;
+ * where it cannot resolve the pfn (M2; M3 cacheable without FWB && DIC) the
+ * first access must fail KVM_RUN with EFAULT and leave nothing mapped.
+ *
+ * The host writes the accessed page with aligned 64-bit stores only (it may
+ * be Device memory), and for module memory it writes back the very words
+ * the module filled it with (pa ^ MPF_FILL_XOR), bar the code: what the
+ * guest reads then proves it sees that pfn, and a host alias with another
+ * memory type than the guest's (P2) holds nothing the guest could miss.
  */
 #include <errno.h>
 #include <string.h>
@@ -44,23 +53,25 @@
 #define MT_IPA		0x80000000ULL	/* 2 MiB aligned, as blocks need */
 #define MT_VA		MT_IPA
 #define MT_ALIAS_VA	0xc0000000ULL	/* Normal-WB alias, for the prime load */
-#define MT_SIZE		0x200000ULL
+#define MT_SIZE		0x200000ULL	/* PFNMAP/MIXEDMAP backings get less */
 #define MT_OFF		0x3000ULL	/* the page every access goes to */
+#define MT_PAGE		0x1000ULL
 #define MT_UNALIGNED	0x101ULL	/* offset of the unaligned load in it */
 #define MT_ZVA		0x800ULL	/* DC ZVA target: aligned to any ZVA block */
 #define MT_EXEC_IMM	0x5a5
 
-/* Byte i of every backing, so any (unaligned) window has a known value. */
+/* Byte i of plain backings, so any (unaligned) window has a known value. */
 static u8 mt_byte(u64 i)
 {
 	return (u8)(i * 7 + 13);
 }
 
-static u64 mt_host_u64(const u8 *p)
+/* What the host wrote at offset off (< MT_PAGE - 8) of the accessed page. */
+static u64 mt_want_u64(const u8 *page, u64 off)
 {
 	u64 v;
 
-	memcpy(&v, p, sizeof(v));
+	memcpy(&v, page + off, sizeof(v));
 	return v;
 }
 
@@ -82,6 +93,7 @@ FIXTURE(s2mt) {
 	struct km_hw hw;
 	struct km_expect e;
 	bool agent_up, slot_refused;
+	u8 page[MT_PAGE];	/* what the host wrote to the accessed page */
 };
 
 FIXTURE_VARIANT(s2mt) {
@@ -94,20 +106,75 @@ FIXTURE_VARIANT(s2mt) {
 
 /* ---- The table.  Summary = backing, stage-1 attribute, access: result. ---- */
 
+/* Rule infixes (km_backing_desc()->id) of the backings whose enum name differs. */
+#define KM_BK_PFNRAM		KM_BK_PFNMAP_RAM
+#define KM_BK_PFNRAMNC		KM_BK_PFNMAP_RAM_NC
+#define KM_BK_PFNIO		KM_BK_PFNMAP_IO
+#define KM_BK_PFNIONC		KM_BK_PFNMAP_IO_NC
+#define KM_BK_PFNIODEV		KM_BK_PFNMAP_IO_DEV
+#define KM_BK_MIXRAM		KM_BK_MIXEDMAP_RAM
+#define KM_BK_MIXSPECIAL	KM_BK_MIXEDMAP_SPECIAL
+#define KM_BK_MIXZDEV		KM_BK_MIXEDMAP_ZDEV
+#define KM_BK_MIXZDEVNC		KM_BK_MIXEDMAP_ZDEV_NC
+#define KM_BK_MIXZDEVDEV	KM_BK_MIXEDMAP_ZDEV_DEV
+
 #define BK_DESC_ANON	"anonymous memslot (4 KiB pages)"
 #define BK_DESC_THP	"anonymous memslot on a 2 MiB transparent huge page"
 #define BK_DESC_HUGETLB	"hugetlb memslot (2 MiB pages)"
 #define BK_DESC_GMEM	"guest_memfd memslot (MMAP|INIT_SHARED)"
+#define BK_DESC_PFNRAM	"cacheable remap_pfn_range() PFNMAP of RAM (P1)"
+#define BK_DESC_PFNRAMNC "write-combine remap_pfn_range() PFNMAP of RAM (P2)"
+#define BK_DESC_PFNIO	"cacheable remap_pfn_range() PFNMAP outside the linear map (P3)"
+#define BK_DESC_PFNIONC	"write-combine PFNMAP outside the linear map with " \
+			"VM_ALLOW_ANY_UNCACHED (P4)"
+#define BK_DESC_PFNIODEV "pgprot_device() PFNMAP outside the linear map (P5)"
+#define BK_DESC_MIXRAM	"vm_insert_page() MIXEDMAP of RAM pages (M1)"
+#define BK_DESC_MIXSPECIAL "vmf_insert_mixed() MIXEDMAP of a pfn without struct page (M2)"
+#define BK_DESC_MIXZDEV	"cacheable vm_insert_page() MIXEDMAP of ZONE_DEVICE pages (M3)"
+#define BK_DESC_MIXZDEVNC "write-combine MIXEDMAP of ZONE_DEVICE pages with " \
+			  "VM_ALLOW_ANY_UNCACHED (M3)"
+#define BK_DESC_MIXZDEVDEV "pgprot_device() MIXEDMAP of ZONE_DEVICE pages (M3)"
 
 #define BK_S2_ANON	"stage 2 is Normal R/W, a 4 KiB page, X with DIC or after an exec fault"
 #define BK_S2_THP	"stage 2 is Normal R/W, a 2 MiB block, X with DIC or after an exec fault"
 #define BK_S2_HUGETLB	BK_S2_THP
 #define BK_S2_GMEM	BK_S2_ANON
+#define BK_S2_CPFN	"without FWB && DIC KVM_SET_USER_MEMORY_REGION2 fails EINVAL; with " \
+			"them " BK_S2_ANON
+#define BK_S2_PFNRAM	BK_S2_CPFN
+#define BK_S2_PFNRAMNC	"the VMA's attribute is ignored for RAM: " BK_S2_ANON
+#define BK_S2_PFNIO	BK_S2_CPFN
+#define BK_S2_NC	"stage 2 is Normal-NC R/W, a 4 KiB page, never X"
+#define BK_S2_DEV	"stage 2 is Device-nGnRE R/W, a 4 KiB page, never X"
+#define BK_S2_PFNIONC	BK_S2_NC
+#define BK_S2_PFNIODEV	BK_S2_DEV
+#define BK_S2_MIXRAM	"MIXEDMAP is not checked at memslot time; " BK_S2_ANON
+#define BK_S2_MIXSPECIAL "the memslot is accepted, nothing is mapped"
+#define BK_S2_MIXZDEV	"without FWB && DIC the first access fails KVM_RUN EFAULT; with " \
+			"them " BK_S2_ANON
+#define BK_S2_MIXZDEVNC	BK_S2_NC
+#define BK_S2_MIXZDEVDEV BK_S2_DEV
 
 #define BK_REF_ANON	"mmu.c:kvm_s2_fault_compute_prot, kvm_s2_fault_map (SPEC 1.2 A1)"
 #define BK_REF_THP	"mmu.c:kvm_s2_fault_map, transparent_hugepage_adjust (SPEC 1.2 A1, 1.3)"
 #define BK_REF_HUGETLB	"mmu.c:kvm_s2_resolve_vma_size, kvm_s2_fault_map (SPEC 1.2 A1, 1.3)"
 #define BK_REF_GMEM	"mmu.c:gmem_abort (SPEC 1.2 G1, 2.5)"
+#define BK_REF_CPFN(row) "mmu.c:kvm_arch_prepare_memory_region (kvm_supports_cacheable_" \
+			 "pfnmap), kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot (SPEC 1.1 " \
+			 "row 14, 1.2 " row ")"
+#define BK_REF_PIN(row)	"mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot (SPEC 1.2 " \
+			row ")"
+#define BK_REF_PFNRAM	BK_REF_CPFN("P1")
+#define BK_REF_PFNRAMNC	BK_REF_PIN("P2")
+#define BK_REF_PFNIO	BK_REF_CPFN("P3")
+#define BK_REF_PFNIONC	BK_REF_PIN("P4")
+#define BK_REF_PFNIODEV	BK_REF_PIN("P5")
+#define BK_REF_MIXRAM	BK_REF_PIN("M1")
+#define BK_REF_MIXSPECIAL "kvm_main.c:hva_to_pfn (no remapped lookup without VM_IO|VM_PFNMAP; " \
+			  "SPEC 1.2 M2)"
+#define BK_REF_MIXZDEV	BK_REF_PIN("M3")
+#define BK_REF_MIXZDEVNC BK_REF_PIN("M3")
+#define BK_REF_MIXZDEVDEV BK_REF_PIN("M3")
 
 #define TRACER_PREREQ	"stage-2 tracer: tracefs kprobes on kvm_pgtable_stage2_map " \
 			"(root, not pKVM)"
@@ -116,6 +183,20 @@ FIXTURE_VARIANT(s2mt) {
 #define BK_PRE_HUGETLB	"a free 2 MiB huge page (nr_hugepages is raised if needed); " \
 			TRACER_PREREQ
 #define BK_PRE_GMEM	"KVM_CAP_GUEST_MEMFD_FLAGS has MMAP|INIT_SHARED; " TRACER_PREREQ
+#define KMOD_PREREQ	"the test module (make kmod; /dev/memattr_pfnmap)"
+#define NONLINEAR_PREREQ KMOD_PREREQ " with memory outside the linear map (QEMU: mem= " \
+			 "below the RAM size, as run_tests.sh does)"
+#define ZDEV_PREREQ	NONLINEAR_PREREQ " turned into ZONE_DEVICE (memremap_pages)"
+#define BK_PRE_PFNRAM	KMOD_PREREQ "; " TRACER_PREREQ
+#define BK_PRE_PFNRAMNC	BK_PRE_PFNRAM
+#define BK_PRE_PFNIO	NONLINEAR_PREREQ "; " TRACER_PREREQ
+#define BK_PRE_PFNIONC	BK_PRE_PFNIO
+#define BK_PRE_PFNIODEV	BK_PRE_PFNIO
+#define BK_PRE_MIXRAM	BK_PRE_PFNRAM
+#define BK_PRE_MIXSPECIAL BK_PRE_PFNIO
+#define BK_PRE_MIXZDEV	ZDEV_PREREQ "; " TRACER_PREREQ
+#define BK_PRE_MIXZDEVNC BK_PRE_MIXZDEV
+#define BK_PRE_MIXZDEVDEV BK_PRE_MIXZDEV
 
 #define AT_DESC_wb	"stage-1 Normal-WB"
 #define AT_DESC_nc	"stage-1 Normal-NC"
@@ -167,6 +248,82 @@ FIXTURE_VARIANT(s2mt) {
 #define TCG_dev_dczva		"partly: QEMU does not fault DC ZVA on Device (XFAIL); " \
 				"the stage-2 part is checked"
 
+/* Stage-2 Normal-NC (P4, M3): stage-1 Normal (nc) and stage-1 Device (ncdev). */
+#define R_nc_load		R_norm_load
+#define R_nc_unaligned		"the load returns the host's bytes (Normal-NC permits " \
+				"unaligned access)"
+#define R_nc_exec		"KVM injects an SEA instruction abort (EC 0x21 IFSC 0x10): " \
+				"never X on Normal-NC"
+#define R_nc_dczva		R_norm_dczva
+#define R_ncdev_load		R_norm_load
+#define R_ncdev_unaligned	"a stage-1 alignment fault (EC 0x25 DFSC 0x21): FWB or not, " \
+				"stage-2 Normal-NC keeps the stage-1 Device type"
+#define R_ncdev_exec		R_dev_exec
+#define R_ncdev_dczva		"a stage-1 alignment fault (EC 0x25 DFSC 0x21, not modelled " \
+				"by QEMU TCG)"
+#define GREF_nc_load		GREF_norm_load
+#define GREF_nc_unaligned	"Arm ARM: Normal-NC permits unaligned LDR"
+#define GREF_nc_exec		"mmu.c:kvm_s2_fault_compute_prot (-ENOEXEC), " \
+				"kvm_handle_guest_abort (kvm_inject_sea_iabt)"
+#define GREF_nc_dczva		GREF_norm_dczva
+#define GREF_ncdev_load		GREF_norm_load
+#define GREF_ncdev_unaligned	GREF_dev_unaligned
+#define GREF_ncdev_exec		GREF_dev_exec
+#define GREF_ncdev_dczva	GREF_dev_dczva
+#define TCG_nc_load		"yes"
+#define TCG_nc_unaligned	"yes"
+#define TCG_nc_exec		"yes"
+#define TCG_nc_dczva		"yes"
+#define TCG_ncdev_load		"yes"
+#define TCG_ncdev_unaligned	TCG_dev_unaligned
+#define TCG_ncdev_exec		TCG_dev_exec
+#define TCG_ncdev_dczva		TCG_dev_dczva
+
+/* Stage-2 Device (P5, M3): stage-1 Normal (s2dev) and stage-1 Device (devdev). */
+#define R_s2dev_load		R_norm_load
+#define R_s2dev_unaligned	"KVM_RUN fails EFAULT (stage-2 alignment fault, \"Unsupported " \
+				"FSC\")"
+#define R_s2dev_exec		R_nc_exec
+#define R_s2dev_dczva		"KVM_RUN fails EFAULT (stage-2 alignment fault; not " \
+				"modelled by QEMU TCG)"
+#define R_devdev_load		R_norm_load
+#define R_devdev_unaligned	"an alignment fault, at stage 1 (EC 0x25 DFSC 0x21) or stage 2 " \
+				"(KVM_RUN EFAULT)"
+#define R_devdev_exec		R_dev_exec
+#define R_devdev_dczva		R_devdev_unaligned " (not modelled by QEMU TCG)"
+#define GREF_s2dev_load		GREF_norm_load
+#define GREF_s2dev_unaligned	"mmu.c:kvm_handle_guest_abort (\"Unsupported FSC\"); SPEC 4.3"
+#define GREF_s2dev_exec		GREF_nc_exec
+#define GREF_s2dev_dczva	GREF_s2dev_unaligned
+#define GREF_devdev_load	GREF_norm_load
+#define GREF_devdev_unaligned	"Arm ARM: Device alignment fault at either stage; " \
+				"mmu.c:kvm_handle_guest_abort"
+#define GREF_devdev_exec	GREF_dev_exec
+#define GREF_devdev_dczva	GREF_devdev_unaligned
+#define TCG_s2dev_load		"yes"
+#define TCG_s2dev_unaligned	TCG_dev_unaligned
+#define TCG_s2dev_exec		"yes"
+#define TCG_s2dev_dczva		TCG_dev_dczva
+#define TCG_devdev_load		"yes"
+#define TCG_devdev_unaligned	TCG_dev_unaligned
+#define TCG_devdev_exec		TCG_dev_exec
+#define TCG_devdev_dczva	TCG_dev_dczva
+
+/* Nothing resolves (M2): every access, from the prime load on. */
+#define R_efault_load		"the first access (the prime load) fails KVM_RUN with EFAULT"
+#define R_efault_unaligned	R_efault_load
+#define R_efault_exec		R_efault_load
+#define R_efault_dczva		R_efault_load
+#define GREF_efault_load	"kvm_main.c:hva_to_pfn (KVM_PFN_ERR_FAULT), " \
+				"mmu.c:kvm_s2_fault_pin_pfn"
+#define GREF_efault_unaligned	GREF_efault_load
+#define GREF_efault_exec	GREF_efault_load
+#define GREF_efault_dczva	GREF_efault_load
+#define TCG_efault_load		"yes"
+#define TCG_efault_unaligned	"yes"
+#define TCG_efault_exec		"yes"
+#define TCG_efault_dczva	"yes"
+
 #define S2MT_ROW(BK, bk, NN, at, cls, ac)						\
 	FIXTURE_VARIANT_ADD(s2mt, bk##_##at##_##ac) {					\
 		.rule = "S2MT-" #BK "-" #NN,						\
@@ -183,17 +340,32 @@ FIXTURE_VARIANT(s2mt) {
 	S2MT_ROW(BK, bk, N3, at, cls, exec)						\
 	S2MT_ROW(BK, bk, N4, at, cls, dczva)
 
-/* NN = 4 * attribute + access + 1, attributes in the order WB, NC, nGnRE, nGnRnE. */
-#define S2MT_BACKING(BK, bk)								\
-	S2MT_ATTR(BK, bk, 01, 02, 03, 04, wb, norm)					\
-	S2MT_ATTR(BK, bk, 05, 06, 07, 08, nc, norm)					\
-	S2MT_ATTR(BK, bk, 09, 10, 11, 12, dev, dev)					\
-	S2MT_ATTR(BK, bk, 13, 14, 15, 16, devnr, dev)
+/*
+ * NN = 4 * attribute + access + 1, attributes in the order WB, NC, nGnRE,
+ * nGnRnE; ncls/dcls: the result classes (R_, GREF_, TCG_ strings) of the
+ * stage-1 Normal and Device attributes, by the backing's stage-2 type.
+ */
+#define S2MT_BACKING_CLS(BK, bk, ncls, dcls)						\
+	S2MT_ATTR(BK, bk, 01, 02, 03, 04, wb, ncls)					\
+	S2MT_ATTR(BK, bk, 05, 06, 07, 08, nc, ncls)					\
+	S2MT_ATTR(BK, bk, 09, 10, 11, 12, dev, dcls)					\
+	S2MT_ATTR(BK, bk, 13, 14, 15, 16, devnr, dcls)
+#define S2MT_BACKING(BK, bk)	S2MT_BACKING_CLS(BK, bk, norm, dev)
 
 S2MT_BACKING(ANON, anon)
 S2MT_BACKING(THP, thp)
 S2MT_BACKING(HUGETLB, hugetlb)
 S2MT_BACKING(GMEM, gmem)
+S2MT_BACKING(PFNRAM, pfnmap_ram)
+S2MT_BACKING(PFNRAMNC, pfnmap_ram_nc)
+S2MT_BACKING(PFNIO, pfnmap_io)
+S2MT_BACKING_CLS(PFNIONC, pfnmap_io_nc, nc, ncdev)
+S2MT_BACKING_CLS(PFNIODEV, pfnmap_io_dev, s2dev, devdev)
+S2MT_BACKING(MIXRAM, mixedmap_ram)
+S2MT_BACKING_CLS(MIXSPECIAL, mixedmap_special, efault, efault)
+S2MT_BACKING(MIXZDEV, mixedmap_zdev)
+S2MT_BACKING_CLS(MIXZDEVNC, mixedmap_zdev_nc, nc, ncdev)
+S2MT_BACKING_CLS(MIXZDEVDEV, mixedmap_zdev_dev, s2dev, devdev)
 
 /* ---- The case ---- */
 
@@ -205,17 +377,34 @@ FIXTURE_SETUP(s2mt)
 
 	self->hw = (struct km_hw){
 		.fwb = km_facts.fwb != 0, .dic = km_facts.dic != 0, .tcg = km_facts.tcg,
+		.pre_6_17 = !km_kernel_at_least(&km_facts, 6, 17, 0),
 	};
 	ASSERT_EQ(0, km_expect(variant->backing, variant->s1, variant->acc, &self->hw, &self->e));
 
 	km_agent_init(&self->a, 0);
 	self->agent_up = true;
 	r = km_mem_create(&self->m, variant->backing, &self->a.vm, MT_SIZE);
+	ASSERT_FALSE(self->m.mismatch) TH_LOG("%s", self->m.why);
 	if (r)
 		SKIP(return, "%s backing unavailable: %s", d->name, self->m.why);
-	for (i = 0; i < MT_SIZE; i++)
-		self->m.hva[i] = mt_byte(i);
-	km_write_ret_imm(self->m.hva + MT_OFF, MT_EXEC_IMM);
+	if (self->m.pfn.hva)
+		TH_LOG("backing: %s", self->m.pfn.what);
+	ASSERT_LE(MT_OFF + MT_PAGE, self->m.size);
+
+	/* The accessed page: module memory keeps its fill, plain memory a pattern. */
+	for (i = 0; i < MT_PAGE; i += 8) {
+		u64 w = 0, k;
+
+		if (self->m.pfn.src == KM_SRC_KMOD)
+			w = km_mpf_fill(self->m.pfn.phys + MT_OFF + i);
+		else
+			for (k = 0; k < 8; k++)
+				w |= (u64)mt_byte(MT_OFF + i + k) << (8 * k);
+		memcpy(self->page + i, &w, 8);
+	}
+	km_write_ret_imm(self->page, MT_EXEC_IMM);
+	for (i = 0; i < MT_PAGE; i += 8)
+		*(volatile u64 *)(self->m.hva + MT_OFF + i) = mt_want_u64(self->page, i);
 
 	/* The tracer's failure is a reason to skip later, not now. */
 	km_s2trace_start(&self->tr);
@@ -224,12 +413,14 @@ FIXTURE_SETUP(s2mt)
 	if (self->e.slot_err) {
 		ASSERT_EQ(self->e.slot_err, r) TH_LOG("memslot over the %s backing: %s (%s)",
 						      d->name, strerror(-r), self->e.src);
+		TH_LOG("memslot refused as expected: %s (%s; FWB=%u DIC=%u)", strerror(-r),
+		       self->e.src, km_facts.fwb, km_facts.dic);
 		self->slot_refused = true;
 		return;
 	}
 	ASSERT_EQ(0, r) TH_LOG("memslot over the %s backing: %s", d->name, strerror(-r));
-	km_agent_map(&self->a, MT_VA, MT_IPA, MT_SIZE, variant->s1, KM_S1_EXEC);
-	km_agent_map(&self->a, MT_ALIAS_VA, MT_IPA, MT_SIZE, KM_ATTR_NORMAL_WB, 0);
+	km_agent_map(&self->a, MT_VA, MT_IPA, self->m.size, variant->s1, KM_S1_EXEC);
+	km_agent_map(&self->a, MT_ALIAS_VA, MT_IPA, self->m.size, KM_ATTR_NORMAL_WB, 0);
 }
 
 FIXTURE_TEARDOWN(s2mt)
@@ -289,7 +480,7 @@ TEST_F(s2mt, cell)
 	const struct km_expect *e = &self->e;
 	u64 va = MT_VA + MT_OFF, ipa = MT_IPA + MT_OFF, zblock = mt_zva_block();
 	struct km_cmd *prime, *c = NULL, *z0 = NULL, *z1 = NULL;
-	const u8 *host = self->m.hva + MT_OFF;
+	const u8 *host = self->page;
 	char want[200], buf[160];
 	enum km_outcome obs;
 	struct km_exit x;
@@ -328,13 +519,15 @@ TEST_F(s2mt, cell)
 			TH_LOG("first access: %s, expected KVM_RUN %s (%s)",
 			       km_exit_describe(&x, buf, sizeof(buf)), strerror(-e->first_err),
 			       e->src);
+		TH_LOG("guest: the prime load -> %s (expected: %s)", km_outcome_str(obs),
+		       e->src);
 	} else {
 		ASSERT_TRUE(prime->flags & KM_CMD_F_DONE)
 			TH_LOG("the prime load did not complete: %s",
 			       km_exit_describe(&x, buf, sizeof(buf)));
 		ASSERT_FALSE(prime->flags & KM_CMD_F_EXC)
 			TH_LOG("the prime load faulted: ESR 0x%llx", prime->esr);
-		EXPECT_EQ(mt_host_u64(host), prime->result);
+		EXPECT_EQ(mt_want_u64(host, 0), prime->result);
 		if (x.kind == KM_X_ERROR)
 			obs = km_outcome_classify(x.err, false, 0);
 		else if (x.kind == KM_X_DONE)
@@ -359,9 +552,9 @@ TEST_F(s2mt, cell)
 
 		/* The data when it completed. */
 		if (obs == KM_OUT_OK && variant->acc == KM_ACC_LOAD)
-			EXPECT_EQ(mt_host_u64(host), c->result);
+			EXPECT_EQ(mt_want_u64(host, 0), c->result);
 		if (obs == KM_OUT_OK && variant->acc == KM_ACC_LOAD_UNALIGNED)
-			EXPECT_EQ(mt_host_u64(host + MT_UNALIGNED), c->result);
+			EXPECT_EQ(mt_want_u64(host, MT_UNALIGNED), c->result);
 		if (obs == KM_OUT_OK && variant->acc == KM_ACC_EXEC)
 			EXPECT_EQ(MT_EXEC_IMM, c->result);
 		if (obs == KM_OUT_OK && variant->acc == KM_ACC_DC_ZVA && !xfail) {

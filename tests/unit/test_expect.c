@@ -210,3 +210,45 @@ TEST_RULE(expect_classify, "UNIT-EXPECT-06",
 	EXPECT_STREQ("EL1 alignment fault (EC 0x25 DFSC 0x21) or KVM_RUN EFAULT",
 		     km_outset_str(OUT(EL1_ALIGN) | OUT(RUN_EFAULT), buf, sizeof(buf)));
 }
+
+TEST_RULE(expect_zone_device, "UNIT-EXPECT-07",
+	  "ZONE_DEVICE MIXEDMAP rows (M3): cacheable is Normal with FWB+DIC and EFAULT at the "
+	  "first access without; NC with ALLOW_ANY_UNCACHED, else Device; the memslot is "
+	  "never refused")
+{
+	struct km_expect e;
+
+	km_expect(KM_BK_MIXEDMAP_ZDEV, KM_ATTR_NORMAL_WB, KM_ACC_LOAD, &hw_fwb_dic, &e);
+	EXPECT_EQ(0, e.slot_err);
+	EXPECT_EQ(0, e.first_err);
+	EXPECT_EQ(KM_MT_NORMAL, e.mt);
+	EXPECT_EQ(KM_TRI_YES, e.x);
+	km_expect(KM_BK_MIXEDMAP_ZDEV, KM_ATTR_NORMAL_WB, KM_ACC_LOAD, &hw_fwb_only, &e);
+	EXPECT_EQ(0, e.slot_err) TH_LOG("MIXEDMAP is not checked at memslot time");
+	EXPECT_EQ(-EFAULT, e.first_err);
+	EXPECT_EQ(OUT(RUN_EFAULT), e.guest);
+	km_expect(KM_BK_MIXEDMAP_ZDEV_NC, KM_ATTR_NORMAL_WB, KM_ACC_EXEC, &hw_none, &e);
+	EXPECT_EQ(KM_MT_NORMAL_NC, e.mt);
+	EXPECT_EQ(OUT(IABT_SEA), e.guest);
+	EXPECT_EQ(KM_TRI_NO, e.x);
+	km_expect(KM_BK_MIXEDMAP_ZDEV_DEV, KM_ATTR_NORMAL_NC, KM_ACC_LOAD_UNALIGNED, &hw_fwb_dic,
+		  &e);
+	EXPECT_EQ(KM_MT_DEVICE, e.mt);
+	EXPECT_EQ(OUT(RUN_EFAULT), e.guest);
+	EXPECT_EQ(0x1000, e.size);
+}
+
+TEST_RULE(expect_old_kernels, "UNIT-EXPECT-08",
+	  "before Linux 6.17 (km_hw.pre_6_17) no cacheable PFNMAP memslot is refused and a "
+	  "cacheable pfn outside the linear map is Device, as km_pfn_expect() says")
+{
+	const struct km_hw old = { .pre_6_17 = true };
+	struct km_expect e;
+
+	km_expect(KM_BK_PFNMAP_RAM, KM_ATTR_NORMAL_WB, KM_ACC_LOAD, &old, &e);
+	EXPECT_EQ(0, e.slot_err);
+	EXPECT_EQ(KM_MT_NORMAL, e.mt);
+	km_expect(KM_BK_PFNMAP_IO, KM_ATTR_NORMAL_WB, KM_ACC_LOAD, &old, &e);
+	EXPECT_EQ(0, e.slot_err);
+	EXPECT_EQ(KM_MT_DEVICE, e.mt);
+}

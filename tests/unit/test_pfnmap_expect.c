@@ -221,3 +221,67 @@ TEST_F(pfnexp, row)
 	EXPECT_EQ(variant->s2_writable, e->s2_writable);
 	EXPECT_EQ(variant->h->fwb && variant->h->dic, e->cpfn);
 }
+
+/* The stage-2 leaf (W, X, size) that the tracer oracle checks, SPEC 1.2 and 1.3. */
+TEST_RULE(pfnexp_leaf, "UNIT-PFNEXP-LEAF",
+	  "the stage-2 leaf: W on the read fault unless logging a RAM pfn or COW; X from the "
+	  "first fault iff DIC and not NC/Device; a page, a PMD over a host PMD, the huge "
+	  "page for hugetlb, a page when logging or for guest_memfd")
+{
+	static const struct km_pfn_props anon = { .gup = true, .ram = true, .cacheable = true,
+						  .pte_writable = true };
+	struct km_pfn_props p;
+	struct km_pfn_expect e;
+
+	km_pfn_expect(&anon, &nofwb, false, &e);
+	EXPECT_TRUE(e.s2_w_read);
+	EXPECT_FALSE(e.s2_x_eager) TH_LOG("no DIC: X only after an exec fault");
+	EXPECT_TRUE(e.exec);
+	EXPECT_EQ(0x1000, e.s2_size);
+	km_pfn_expect(&anon, &dic_only, false, &e);
+	EXPECT_TRUE(e.s2_x_eager) TH_LOG("DIC: X from the first fault");
+
+	p = anon;
+	p.host_leaf = 0x200000;		/* THP */
+	km_pfn_expect(&p, &cpfn, false, &e);
+	EXPECT_EQ(0x200000, e.s2_size);
+	p.host_leaf = 0x40000000;	/* a PUD leaf is adjusted to a PMD at most */
+	km_pfn_expect(&p, &cpfn, false, &e);
+	EXPECT_EQ(0x200000, e.s2_size);
+	p.hugetlb = true;		/* hugetlb maps its own page size */
+	km_pfn_expect(&p, &cpfn, false, &e);
+	EXPECT_EQ(0x40000000, e.s2_size);
+	km_pfn_expect(&p, &cpfn, true, &e);
+	EXPECT_EQ(0x1000, e.s2_size) TH_LOG("logging forces pages");
+	EXPECT_FALSE(e.s2_w_read) TH_LOG("logging: a read maps RAM read-only");
+	EXPECT_TRUE(e.s2_writable);
+	km_pfn_expect(&p, &(struct km_pfn_host){ .page_size = 0x10000 }, true, &e);
+	EXPECT_EQ(0x10000, e.s2_size) TH_LOG("the page is PAGE_SIZE");
+
+	p = (struct km_pfn_props)MIXED(true, false, false, true);	/* M3 Normal-NC */
+	km_pfn_expect(&p, &cpfn, true, &e);
+	EXPECT_TRUE(e.s2_w_read) TH_LOG("a pfn outside the linear map is W even when logging");
+	EXPECT_FALSE(e.s2_x_eager) TH_LOG("never X on Normal-NC, DIC or not");
+	EXPECT_FALSE(e.exec);
+
+	p = (struct km_pfn_props){ .pfnmap = true, .io = true, .cow = true };	/* C1 */
+	km_pfn_expect(&p, &cpfn, false, &e);
+	EXPECT_FALSE(e.s2_w_read);
+	EXPECT_FALSE(e.s2_writable);
+
+	p = (struct km_pfn_props){ .gmem = true };
+	km_pfn_expect(&p, &cpfn, false, &e);
+	EXPECT_EQ(0, e.memslot);
+	EXPECT_EQ(KM_S2_NORMAL, e.s2);
+	EXPECT_TRUE(e.s2_w_read && e.s2_x_eager);
+	EXPECT_EQ(0x1000, e.s2_size);
+	EXPECT_STREQ("mmu.c:gmem_abort", e.s2_why);
+	km_pfn_expect(&p, &nofwb, true, &e);
+	EXPECT_EQ(-EINVAL, e.memslot) TH_LOG("guest_memfd + LOG_DIRTY (1.1 row 2)");
+	km_pfn_expect(&p, &mte_cpfn, false, &e);
+	EXPECT_EQ(-EINVAL, e.memslot) TH_LOG("guest_memfd on an MTE VM (1.1 row 11)");
+
+	p = (struct km_pfn_props)MIXED(false, false, true, false);	/* M2 */
+	km_pfn_expect(&p, &cpfn, false, &e);
+	EXPECT_EQ(0, e.s2_size) TH_LOG("nothing mapped, no leaf");
+}
