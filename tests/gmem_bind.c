@@ -395,3 +395,9 @@ TEST_RULE(mte_enable_after_gmem, "GMEM-BIND-13",
 	close(fd);
 	km_vm_destroy(&vm);
 }
+
+KM_RULE_DOC(gmem_bind, "GMEM-BIND-*",
+	    "kvm_main.c:kvm_set_memory_region, check_memory_region_flags; "
+	    "guest_memfd.c:kvm_gmem_prepare_memory_region, kvm_gmem_commit_memory_region; "
+	    "mmu.c:kvm_arch_prepare_memory_region",
+	    "KVM_CAP_GUEST_MEMFD; MTE rows: KVM_CAP_ARM_MTE (profile max-mte)", "yes")

@@ -437,3 +437,9 @@ TEST_F(gmem_s2size, every_page)
 	EXPECT_EQ(0, bad) TH_LOG("%u of %llu pages not mapped as expected (%u records)", bad,
 				 S2SZ_SIZE / pg, self->tr.nrecs);
 }
+
+KM_RULE_DOC(gmem_fault, "GMEM-FAULT-*",
+	    "mmu.c:gmem_abort; guest_memfd.c:kvm_gmem_get_pfn, kvm_gmem_release, "
+	    "kvm_gmem_error_folio; kvm_host.h:kvm_prepare_memory_fault_exit",
+	    "KVM_CAP_GUEST_MEMFD_FLAGS with MMAP|INIT_SHARED; FAULT-06 root and "
+	    "CONFIG_MEMORY_FAILURE; FAULT-08 the stage-2 tracer", "yes")

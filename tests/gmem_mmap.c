@@ -224,3 +224,7 @@ TEST_RULE(beyond_size, "GMEM-MMAP-08",
 	close(fd);
 	km_vm_destroy(&vm);
 }
+
+KM_RULE_DOC(gmem_mmap, "GMEM-MMAP-*",
+	    "guest_memfd.c:kvm_gmem_mmap, kvm_gmem_fault_user_mapping; mm/mmap.c:do_mmap",
+	    "KVM_CAP_GUEST_MEMFD_FLAGS with MMAP (and INIT_SHARED for host access)", "yes")

@@ -386,3 +386,9 @@ TEST_F(ndm_gup, read)
 	if (before >= 0 && after >= 0)
 		EXPECT_EQ(before, after) TH_LOG("the kernel oopsed (see the console log)");
 }
+
+KM_RULE_DOC(gmem_ndm, "GMEM-NDM*",
+	    "posted series GUEST_MEMFD_FLAG_NO_DIRECT_MAP (not in 7.3); mm/secretmem.c; "
+	    "arch/arm64/mm/pageattr.c:can_set_direct_map",
+	    "positive rows: the flag advertised (needs FEAT_S2FWB and a page-granular "
+	    "direct map)", "yes")

@@ -235,3 +235,7 @@ TEST_RULE(get_mempolicy, "GMEM-NUMA-02",
 	close(fd);
 	km_vm_destroy(&vm);
 }
+
+KM_RULE_DOC(gmem_numa, "GMEM-NUMA-*",
+	    "guest_memfd.c:kvm_gmem_set_policy, kvm_gmem_get_policy, kvm_gmem_get_folio",
+	    "two NUMA nodes with memory (profile max-numa)", "yes")

@@ -409,3 +409,10 @@ TEST_F(gmem_falloc, mode)
 	ASSERT_EQ(0, fstat(self->fd, &st));
 	EXPECT_EQ(FALLOC_PAGES * pg, st.st_size);
 }
+
+KM_RULE_DOC(gmem_uapi, "GMEM-UAPI-*",
+	    "guest_memfd.c:kvm_gmem_create, kvm_gmem_fops; fs/file_table.c (no read/write)",
+	    "KVM_CAP_GUEST_MEMFD", "yes")
+KM_RULE_DOC(gmem_falloc, "GMEM-FALLOC-*",
+	    "guest_memfd.c:kvm_gmem_fallocate, kvm_gmem_allocate, kvm_gmem_punch_hole; "
+	    "fs/open.c:vfs_fallocate", "KVM_CAP_GUEST_MEMFD", "yes")
