@@ -716,11 +716,46 @@ TEST_F(pfnmap, row)
 	check_tracer(&self->tr, &e, &obs);
 }
 
-/* ---- 1.1 row 12: MTE VMs refuse every VMA without VM_MTE_ALLOWED ---- */
-FIXTURE(pfnmap_mte) {
+/*
+ * The memslot-only rows (1.1 rows 12 and 14): a bare VM and one mapping,
+ * released in whichever order setup got to.
+ */
+struct slot_only {
 	struct km_vm vm;
 	struct km_pfn_map m;
 	bool vm_made, mapped;
+};
+
+static void slot_only_vm(struct slot_only *s)
+{
+	km_vm_create(&s->vm, KM_DEFAULT_IPA_BITS);
+	s->vm_made = true;
+}
+
+/* km_pfn_get() into s; KM_PFN_UNAVAILABLE and errors are the caller's. */
+static int slot_only_map(struct slot_only *s, const struct km_pfn_req *req, char *why,
+			 size_t len)
+{
+	int r = km_pfn_get(req, &s->m, why, len);
+
+	if (r == 0) {
+		s->mapped = true;
+		log_mapping(&s->m);
+	}
+	return r;
+}
+
+static void slot_only_release(struct slot_only *s)
+{
+	if (s->vm_made)
+		km_vm_destroy(&s->vm);
+	if (s->mapped)
+		km_pfn_put(&s->m);
+}
+
+/* ---- 1.1 row 12: MTE VMs refuse every VMA without VM_MTE_ALLOWED ---- */
+FIXTURE(pfnmap_mte) {
+	struct slot_only s;
 };
 
 FIXTURE_VARIANT(pfnmap_mte) {
@@ -757,10 +792,7 @@ FIXTURE_SETUP(pfnmap_mte)
 
 FIXTURE_TEARDOWN(pfnmap_mte)
 {
-	if (self->vm_made)
-		km_vm_destroy(&self->vm);
-	if (self->mapped)
-		km_pfn_put(&self->m);
+	slot_only_release(&self->s);
 }
 
 TEST_F(pfnmap_mte, memslot)
@@ -774,28 +806,23 @@ TEST_F(pfnmap_mte, memslot)
 		SKIP(return, "MTE absent: KVM_CAP_ARM_MTE=%d (ID_AA64PFR1_EL1.MTE is hidden from "
 		     "the vCPU until a VM enables it; the max-mte profile has it)",
 		     km_facts.cap_mte);
-	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
-	self->vm_made = true;
+	slot_only_vm(&self->s);
 	/* Before any vCPU exists, as kvm_vm_ioctl_enable_cap() wants. */
-	r = __km_enable_cap(self->vm.fd, KVM_CAP_ARM_MTE, 0);
+	r = __km_enable_cap(self->s.vm.fd, KVM_CAP_ARM_MTE, 0);
 	ASSERT_EQ(0, r) TH_LOG("KVM_ENABLE_CAP(KVM_CAP_ARM_MTE): %s", strerror(-r));
-	r = km_pfn_get(&variant->req, &self->m, why, sizeof(why));
+	r = slot_only_map(&self->s, &variant->req, why, sizeof(why));
 	if (r == KM_PFN_UNAVAILABLE)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, r) TH_LOG("%s", why);
-	self->mapped = true;
-	log_mapping(&self->m);
-	km_pfn_expect(&self->m.props, &h, false, &e);
-	r = __km_set_memslot2(&self->vm, SLOT, 0, IPA, self->m.size, self->m.hva, -1, 0);
+	km_pfn_expect(&self->s.m.props, &h, false, &e);
+	r = __km_set_memslot2(&self->s.vm, SLOT, 0, IPA, self->s.m.size, self->s.m.hva, -1, 0);
 	ASSERT_EQ(e.memslot, r) TH_LOG("KVM_SET_USER_MEMORY_REGION2: %s, expected %s (%s)",
 				       strerror(-r), strerror(-e.memslot), e.memslot_why);
 }
 
 /* ---- 1.1 row 14 against the capability ---- */
 FIXTURE(pfnmap_cap) {
-	struct km_vm vm;
-	struct km_pfn_map m;
-	bool vm_made, mapped;
+	struct slot_only s;
 };
 
 FIXTURE_VARIANT(pfnmap_cap) {
@@ -829,10 +856,7 @@ FIXTURE_SETUP(pfnmap_cap)
 
 FIXTURE_TEARDOWN(pfnmap_cap)
 {
-	if (self->vm_made)
-		km_vm_destroy(&self->vm);
-	if (self->mapped)
-		km_pfn_put(&self->m);
+	slot_only_release(&self->s);
 }
 
 TEST_F(pfnmap_cap, agrees)
@@ -843,17 +867,14 @@ TEST_F(pfnmap_cap, agrees)
 	if (!km_kernel_at_least(&km_facts, 6, 17, 0))
 		SKIP(return, "kernel %s predates KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED (6.17)",
 		     km_facts.release);
-	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
-	self->vm_made = true;
-	r = km_pfn_get(&variant->req, &self->m, why, sizeof(why));
+	slot_only_vm(&self->s);
+	r = slot_only_map(&self->s, &variant->req, why, sizeof(why));
 	if (r == KM_PFN_UNAVAILABLE)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, r) TH_LOG("%s", why);
-	self->mapped = true;
-	log_mapping(&self->m);
-	ASSERT_TRUE(self->m.props.pfnmap && self->m.props.cacheable);
-	cap = km_check_cap(self->vm.fd, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
-	r = __km_set_memslot2(&self->vm, SLOT, 0, IPA, self->m.size, self->m.hva, -1, 0);
+	ASSERT_TRUE(self->s.m.props.pfnmap && self->s.m.props.cacheable);
+	cap = km_check_cap(self->s.vm.fd, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+	r = __km_set_memslot2(&self->s.vm, SLOT, 0, IPA, self->s.m.size, self->s.m.hva, -1, 0);
 	TH_LOG("KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED=%d, memslot: %s", cap, strerror(-r));
 	ASSERT_TRUE(cap == 0 || cap == 1);
 	EXPECT_EQ(cap ? 0 : -EINVAL, r);
