@@ -170,3 +170,9 @@ const char *km_s2type_str(enum km_s2type t)
 	default: return "none";
 	}
 }
+
+bool km_pfn_k1_out_of_scope(const struct km_pfn_props *p, int memslot, int read,
+			    bool protected_mode)
+{
+	return protected_mode && !p->ram && !p->gmem && !memslot && !read;
+}

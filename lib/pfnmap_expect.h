@@ -79,6 +79,18 @@ struct km_pfn_expect {
  * first guest access with *p being the VMA at that time, whatever the
  * memslot check said (the VMA may have changed since the memslot was made).
  */
+/*
+ * SPEC 1.2 row K1: under protected KVM, __pkvm_host_share_guest refuses a pfn
+ * outside the linear map that KVM would otherwise map (KVM_RUN fails
+ * EPERM/EINVAL).  Out of this suite's scope: callers SKIP with
+ * KM_PFN_K1_REASON when this is true.  memslot and read are the expected
+ * errors of the memslot and of the first guest load (0: succeed).
+ */
+#define KM_PFN_K1_REASON "pKVM (kvm-arm.mode=protected) and a pfn outside the linear map: " \
+			 "__pkvm_host_share_guest refuses it, SPEC 1.2 row K1, out of scope here"
+bool km_pfn_k1_out_of_scope(const struct km_pfn_props *p, int memslot, int read,
+			    bool protected_mode);
+
 void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bool log_dirty,
 		   struct km_pfn_expect *e);
 

@@ -703,10 +703,9 @@ TEST_F(pfnmap, row)
 		log_expect(&e);
 	}
 	have_code = may_write;
-	/* pKVM's host share path refuses pfns outside the linear map KVM would map. */
-	if (km_facts.kvm_mode == KM_MODE_PROTECTED && !self->m.props.ram && !e.read)
-		SKIP(return, "pKVM (kvm-arm.mode=protected) and a pfn outside the linear map: "
-		     "__pkvm_host_share_guest refuses it, SPEC 1.2 row K1, out of scope here");
+	if (km_pfn_k1_out_of_scope(&self->m.props, e.memslot, e.read,
+				   km_facts.kvm_mode == KM_MODE_PROTECTED))
+		SKIP(return, KM_PFN_K1_REASON);
 
 	/* Its failure only leaves out the tracer's assertions (check_tracer()). */
 	if (km_s2trace_start(&self->tr))

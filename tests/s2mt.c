@@ -389,11 +389,9 @@ FIXTURE_SETUP(s2mt)
 		SKIP(return, "%s backing unavailable: %s", d->name, self->m.why);
 	if (self->m.pfn.hva)
 		TH_LOG("backing: %s", self->m.pfn.what);
-	/* As in tests/pfnmap.c: pKVM's host share path refuses non-RAM pfns. */
-	if (km_facts.kvm_mode == KM_MODE_PROTECTED && !d->vma.ram && !d->vma.gmem &&
-	    !self->e.slot_err && !self->e.first_err)
-		SKIP(return, "pKVM (kvm-arm.mode=protected) and a pfn outside the linear map: "
-		     "__pkvm_host_share_guest refuses it, SPEC 1.2 row K1, out of scope here");
+	if (km_pfn_k1_out_of_scope(&d->vma, self->e.slot_err, self->e.first_err,
+				   km_facts.kvm_mode == KM_MODE_PROTECTED))
+		SKIP(return, KM_PFN_K1_REASON);
 	ASSERT_LE(MT_OFF + MT_PAGE, self->m.size);
 
 	/* The accessed page: module memory keeps its fill, plain memory a pattern. */

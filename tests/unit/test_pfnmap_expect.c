@@ -285,3 +285,16 @@ TEST_RULE(pfnexp_leaf, "UNIT-PFNEXP-LEAF",
 	km_pfn_expect(&p, &cpfn, false, &e);
 	EXPECT_EQ(0, e.s2_size) TH_LOG("nothing mapped, no leaf");
 }
+
+TEST_RULE(pfn_k1_scope, "UNIT-PFNEXP-K1",
+	  "SPEC K1: only a non-RAM, non-gmem pfn whose slot and load should succeed is out of "
+	  "scope, and only under pKVM")
+{
+	struct km_pfn_props io = { .pfnmap = true }, ram = { .pfnmap = true, .ram = true };
+
+	EXPECT_TRUE(km_pfn_k1_out_of_scope(&io, 0, 0, true));
+	EXPECT_FALSE(km_pfn_k1_out_of_scope(&io, 0, 0, false));
+	EXPECT_FALSE(km_pfn_k1_out_of_scope(&ram, 0, 0, true));
+	EXPECT_FALSE(km_pfn_k1_out_of_scope(&io, -EINVAL, 0, true));
+	EXPECT_FALSE(km_pfn_k1_out_of_scope(&io, 0, -EFAULT, true));
+}
