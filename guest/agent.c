@@ -251,21 +251,30 @@ static void run_one(struct km_cmd *c)
 	c->flags |= KM_CMD_F_DONE;
 }
 
+/*
+ * Read the page-table pages the host has handed out since the last call, so
+ * each has a stage-2 mapping before the stage-1 walker needs it.  On hosts
+ * with the ARM erratum 834220 workaround, Linux 7.x never resolves a stage-2
+ * fault taken by the walker itself (S1PTW): the guest would re-fault forever.
+ * A data read resolves like any other access.  Before the MMU is on the reads
+ * are physical; after, they go through the identity map of the agent memory,
+ * whose own tables were read first.  Only the pages in use are read: each
+ * read is a stage-2 fault, and an untouched pool page costs nothing.
+ */
+static void touch_tables(void)
+{
+	static u64 touched;
+	struct km_mbox_hdr *h = &mbox->hdr;
+
+	for (; touched < h->touch_pages; touched++)
+		(void)*(volatile u64 *)(h->touch_start + touched * 4096);
+}
+
 static void mmu_on(void)
 {
 	struct km_mbox_hdr *h = &mbox->hdr;
-	u64 i;
 
-	/*
-	 * Read every page-table page while the MMU is off, so each has a
-	 * stage-2 mapping before the stage-1 walker needs it.  On hosts with
-	 * the ARM erratum 834220 workaround, Linux 7.x never resolves a
-	 * stage-2 fault taken by the walker itself (S1PTW): the guest would
-	 * re-fault forever.
-	 */
-	for (i = 0; i < h->touch_pages; i++)
-		(void)*(volatile u64 *)(h->touch_start + i * 4096);
-
+	touch_tables();
 	write_sysreg(h->mair, mair_el1);
 	write_sysreg(h->tcr, tcr_el1);
 	write_sysreg(h->ttbr0, ttbr0_el1);
@@ -288,6 +297,7 @@ void agent_main(void)
 	mmu_on();
 	for (;;) {
 		/* The host may have edited the tables since the last batch. */
+		touch_tables();
 		local_tlbi();
 		for (i = 0; i < h->ncmds && i < KM_MAX_CMDS; i++) {
 			struct km_cmd *c = &mbox->cmds[i];

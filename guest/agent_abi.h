@@ -104,8 +104,8 @@ struct km_mbox_hdr {
 	km_u64 tcr;
 	km_u64 mair;
 	km_u64 sctlr;
-	km_u64 touch_start;	/* IPA range the agent reads with the MMU */
-	km_u64 touch_pages;	/* off, so its stage-2 mappings exist */
+	km_u64 touch_start;	/* stage-1 table pool the agent reads */
+	km_u64 touch_pages;	/* (pages in use) before the walker does */
 	km_u32 ncmds;
 	km_u32 batch;		/* bumped by the agent per command list */
 	km_u64 cur;		/* index of the command being executed */

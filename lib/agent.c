@@ -37,7 +37,7 @@ void km_agent_init(struct km_agent *a, unsigned int ipa_bits)
 	h->mair = KM_MAIR_VALUE;
 	h->sctlr = 0;
 	h->touch_start = KM_AGENT_IPA + KM_PT_POOL_OFF;
-	h->touch_pages = KM_PT_POOL_SIZE / KM_S1_PAGE;
+	h->touch_pages = a->pt.used;
 	km_set_reg(&a->vcpu, KM_REG_PC, KM_AGENT_IPA);
 }
 
@@ -85,6 +85,8 @@ struct km_cmd *km_agent_cmd(struct km_agent *a, u32 op, u64 va, u32 size, u64 va
 
 void km_agent_run(struct km_agent *a, struct km_exit *x)
 {
+	/* Tables mapped since the last run: the agent reads them first. */
+	a->mbox->hdr.touch_pages = a->pt.used;
 	km_vcpu_run(&a->vcpu, a->timeout_ms, x);
 	if (x->kind != KM_X_MMIO || x->addr != KM_DOORBELL_IPA || !x->is_write)
 		return;
