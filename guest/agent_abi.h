@@ -21,10 +21,11 @@ typedef unsigned long long km_u64;
 
 /*
  * Agent memory: one anonymous memslot, identity mapped at stage 1.  The
- * agent is linked to run at KM_AGENT_IPA.
+ * agent is linked to run at KM_AGENT_IPA.  2 MiB at a 2 MiB-aligned IPA, so
+ * stage 2 can map it with one block.
  */
 #define KM_AGENT_IPA		KM_UL(0x40000000)
-#define KM_AGENT_SIZE		KM_UL(0x100000)
+#define KM_AGENT_SIZE		KM_UL(0x200000)
 #define KM_AGENT_CODE_MAX	KM_UL(0x10000)
 #define KM_MBOX_OFF		KM_UL(0x10000)
 #define KM_MBOX_SIZE		KM_UL(0x4000)

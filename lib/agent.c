@@ -19,7 +19,15 @@ void km_agent_init(struct km_agent *a, unsigned int ipa_bits)
 	km_vm_create(&a->vm, ipa_bits ? ipa_bits : KM_DEFAULT_IPA_BITS);
 	km_vcpu_create(&a->vm, &a->vcpu, 0);
 
-	a->mem = km_mmap_anon(KM_AGENT_SIZE);
+	/*
+	 * One 2 MiB transparent huge page where THP allows it: stage 2 then
+	 * maps the whole agent (code, mailbox, stack, tables) with one block
+	 * on the first fault, instead of a fault per page on every boot.
+	 * Without THP it is 4 KiB pages, slower and otherwise the same.
+	 */
+	a->mem = __km_mmap_anon_aligned(KM_AGENT_SIZE, KM_AGENT_SIZE);
+	KM_CHECK(a->mem, "mmap of the %lu-byte agent memory", (unsigned long)KM_AGENT_SIZE);
+	madvise(a->mem, KM_AGENT_SIZE, MADV_HUGEPAGE);
 	KM_CHECK(blob <= KM_AGENT_CODE_MAX, "agent image of %zu bytes too large", blob);
 	memcpy(a->mem, km_agent_blob, blob);
 	km_set_memslot2(&a->vm, KM_AGENT_SLOT, 0, KM_AGENT_IPA, KM_AGENT_SIZE, a->mem, -1, 0);

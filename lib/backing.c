@@ -86,14 +86,9 @@ long km_anon_huge_kb(const void *addr)
 
 static void *map_aligned(struct km_mem *m, u64 size, u64 align)
 {
-	u8 *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		     -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	m->map = p;
-	m->map_len = size + align;
-	return (void *)(((unsigned long)p + align - 1) & ~(unsigned long)(align - 1));
+	m->map = __km_mmap_anon_aligned(size, align);
+	m->map_len = m->map ? size : 0;
+	return m->map;
 }
 
 static int mem_anon(struct km_mem *m, u64 size, bool thp)

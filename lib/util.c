@@ -33,6 +33,22 @@ void *km_mmap_anon(size_t size)
 	return p;
 }
 
+void *__km_mmap_anon_aligned(size_t size, size_t align)
+{
+	u8 *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		     -1, 0);
+	u8 *a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Keep [a, a + size): what the caller munmap()s, as for any mapping. */
+	a = (u8 *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + align - a);
+	return a;
+}
+
 void *km_mmap_fd(int fd, size_t size, int prot, int flags, off_t off)
 {
 	void *p = mmap(NULL, size, prot, flags, fd, off);

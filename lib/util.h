@@ -29,6 +29,8 @@ void km_fatal(const char *file, int line, const char *fmt, ...)
 
 /* mmap helpers that die on failure. */
 void *km_mmap_anon(size_t size);
+/* Anonymous private memory at an align-aligned address; NULL (errno) on failure. */
+void *__km_mmap_anon_aligned(size_t size, size_t align);
 void *km_mmap_fd(int fd, size_t size, int prot, int flags, off_t off);
 
 /* Monotonic time in seconds. */

@@ -10,7 +10,7 @@
 #include "gmem.h"
 #include "harness.h"
 
-/* Test memslots: clear of the agent (0x3f000000-0x40100000). */
+/* Test memslots: clear of the agent (0x3f000000-0x40200000). */
 #define GMEM_SLOT	1
 #define GMEM_IPA	0x80000000ULL
 #define GMEM_SLOT2	2
