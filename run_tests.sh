@@ -12,6 +12,8 @@
 #   --profiles LIST     comma-separated profile names, or "all"
 #   --cpu MODEL         an ad-hoc profile: a raw QEMU -cpu value
 #   --list-profiles     print the profiles and exit
+#   --full              run the whole suite on feature profiles too (those
+#                       whose `profiles` line names the rules they are for)
 #   -j, --jobs N        profiles booted at once (default: the number of CPUs)
 #  Kernel under test (QEMU; one of the first three, default the cached Debian
 #  $KM_DEFAULT_KERNEL from scripts/setup.sh):
@@ -90,6 +92,7 @@ smp=2
 jobs=""
 logdir=""
 list_profiles=0
+full=0
 suite_args=()
 rule_specs=()
 skip_specs=()
@@ -119,6 +122,7 @@ while [ $# -gt 0 ]; do
 		profile_names+=(${_p[@]+"${_p[@]}"}); shift 2 ;;
 	--cpu) need_arg "$opt" $#; adhoc_cpus+=("$2"); shift 2 ;;
 	--list-profiles) list_profiles=1; shift ;;
+	--full) full=1; shift ;;
 	-j|--jobs) need_arg "$opt" $#; jobs=$2; shift 2 ;;
 	--kernel) need_arg "$opt" $#; kernel=$2; shift 2 ;;
 	--debian-kernel) need_arg "$opt" $#; debian_kernel=$2; shift 2 ;;
@@ -189,27 +193,28 @@ for a in ${suite_args[@]+"${suite_args[@]}"}; do
 done
 
 profiles_file=$root/profiles
-# name -> "cpu<TAB>extra<TAB>description<TAB>qemu-args"
+# name -> "cpu<TAB>extra<TAB>description<TAB>qemu-args<TAB>focus"
 declare -A pdef=()
 pall=()
 if [ -f "$profiles_file" ] && declare -F km_profiles >/dev/null; then
-	while IFS=$'\t' read -r n c e d q; do
-		pdef[$n]="$c"$'\t'"$e"$'\t'"$d"$'\t'"$q"
+	while IFS=$'\t' read -r n c e d q f; do
+		pdef[$n]="$c"$'\t'"$e"$'\t'"$d"$'\t'"$q"$'\t'"$f"
 		pall+=("$n")
 	done < <(km_profiles "$profiles_file")
 fi
 
 if [ "$list_profiles" = 1 ]; then
 	for n in ${pall[@]+"${pall[@]}"}; do
-		IFS=$'\t' read -r c e d q <<< "${pdef[$n]}"
+		IFS=$'\t' read -r c e d q f <<< "${pdef[$n]}"
 		[ "$q" = - ] && q="" || q="  [qemu: $q]"
-		printf '%-12s -cpu %-12s %-24s %s%s\n' "$n" "$c" "${e/#-/}" "$d" "$q"
+		[ "$f" = - ] && f="" || f="  [rules: $f]"
+		printf '%-12s -cpu %-12s %-24s %s%s%s\n' "$n" "$c" "${e/#-/}" "$d" "$q" "$f"
 	done
 	exit 0
 fi
 
-# Which profiles: name<TAB>cpu<TAB>extra<TAB>description<TAB>qemu-args, in
-# order, each name once.
+# Which profiles: name<TAB>cpu<TAB>extra<TAB>description<TAB>qemu-args<TAB>focus,
+# in order, each name once.
 runs=()
 declare -A seen=()
 add_run() {
@@ -227,7 +232,7 @@ for n in ${profile_names[@]+"${profile_names[@]}"}; do
 	fi
 done
 for c in ${adhoc_cpus[@]+"${adhoc_cpus[@]}"}; do
-	add_run "${c//[^A-Za-z0-9._-]/_}" "$c"$'\t-\t'"ad-hoc -cpu $c"$'\t-'
+	add_run "${c//[^A-Za-z0-9._-]/_}" "$c"$'\t-\t'"ad-hoc -cpu $c"$'\t-\t-'
 done
 
 # KM_HOST_ARCH only exists so that tests/runner can reach the native checks.
@@ -535,18 +540,39 @@ last_lines() {	# the console log's tail, without our own header
 		-e '^# qemu args ' "$1" | tail -n 8 | sed 's/^/#   | /'
 }
 
-# run_profile NAME CPU EXTRA DESCRIPTION QEMU-ARGS: boot one guest, copy its
-# KTAP to stdout, write $resdir/NAME.result.  Runs in a subshell of its own
+# A feature profile (one whose `profiles` line ends in a rule list) adds
+# hardware for a few rules on a CPU another profile already covers; it runs
+# those rules only, unless --full or the user's own selection says otherwise.
+user_selects=0
+for a in ${suite_args[@]+"${suite_args[@]}"}; do
+	case "$a" in -t*|-r*|-x*) user_selects=1 ;; esac
+done
+
+# run_profile NAME CPU EXTRA DESCRIPTION QEMU-ARGS FOCUS: boot one guest, copy
+# its KTAP to stdout, write $resdir/NAME.result.  Runs in a subshell of its own
 # (a worker), so its variables and traps are its own.
+#
+# Background work the rules do not need, off under TCG where it competes for
+# the host's cores with the other profiles: DAMON_STAT's kdamond (on by
+# default in Debian 7.x), KFENCE's sampling timer, and the lockup detectors,
+# whose "hard LOCKUP" reports under TCG only measure how loaded the host is.
+quiet_guest="nowatchdog damon_stat.enabled=N kfence.sample_interval=0"
 run_profile() {
-	local name=$1 cpu=$2 extra=$3 desc=$4 qargs=()
+	local name=$1 cpu=$2 extra=$3 desc=$4 focus=${6:--} qargs=()
 	# The profile's extra QEMU arguments are blank-separated words.
 	[ "${5:--}" = - ] || read -r -a qargs <<< "$5"
 	qargs+=(${user_qemu_args[@]+"${user_qemu_args[@]}"})
 	local log=$logdir/$name.console.log ktapf=$logdir/$name.ktap stamps=$resdir/$name.stamps
-	local cmdline="console=ttyAMA0 loglevel=4 panic=-1 kvm_memattr.accel=tcg kvm_memattr.profile=$name"
+	local cmdline="console=ttyAMA0 loglevel=4 panic=-1 $quiet_guest"
+	cmdline+=" kvm_memattr.accel=tcg kvm_memattr.profile=$name"
 	[ "$extra" = - ] || [ -z "$extra" ] || cmdline+=" $extra"
 	[ -z "$user_append" ] || cmdline+=" $user_append"
+	if [ "$focus" != - ] && [ "$full" = 0 ] && [ "$user_selects" = 0 ]; then
+		cmdline+=" kvm_memattr.rules=$focus"
+		desc+="; rules $focus only (--full: all)"
+	else
+		focus=-
+	fi
 
 	local state=boot buf="" chunk="" st t0 boot_ms="" first_ms="" exit_ms="" end_ms last
 	local deadline boot_deadline grace=0 exit_rc="" timed_out="" totals="" panic="" qrc=""
@@ -773,11 +799,11 @@ fi
 next=0
 while [ "$next" -lt ${#start[@]} ] || [ ${#workers[@]} -gt 0 ]; do
 	while [ "$next" -lt ${#start[@]} ] && [ ${#workers[@]} -lt "$jobs" ]; do
-		IFS=$'\t' read -r n c e d q <<< "${start[$next]}"
+		IFS=$'\t' read -r n c e d q f <<< "${start[$next]}"
 		if [ "$jobs" = 1 ]; then
-			run_profile "$n" "$c" "$e" "$d" "$q" &
+			run_profile "$n" "$c" "$e" "$d" "$q" "$f" &
 		else
-			run_profile "$n" "$c" "$e" "$d" "$q" > "$tmpdir/$n.out" &
+			run_profile "$n" "$c" "$e" "$d" "$q" "$f" > "$tmpdir/$n.out" &
 		fi
 		workers+=($!)
 		wname[$!]=$n

@@ -36,6 +36,7 @@ km_profiles() {
 		[ -n "${line//[[:space:]]/}" ] || continue
 		mapfile -d '' -t f < <(printf '%s\n' "$line" | xargs printf '%s\0')
 		[ ${#f[@]} -ge 2 ] || continue
-		printf '%s\t%s\t%s\t%s\t%s\n' "${f[0]}" "${f[1]}" "${f[2]:--}" "${f[3]:-}" "${f[4]:--}"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "${f[0]}" "${f[1]}" "${f[2]:--}" "${f[3]:-}" \
+			"${f[4]:--}" "${f[5]:--}"
 	done < "$1"
 }
