@@ -479,7 +479,7 @@ busybox=$KM_CACHE/busybox/bin/busybox
 	km_die 2 "$prog: no arm64 busybox at $busybox: run scripts/setup.sh"
 
 # The initramfs; rebuilt only when one of its inputs changed.
-initrd=$bdir/initramfs.cpio.gz
+initrd=$bdir/initramfs.cpio
 argsf=$tmpdir/args
 : > "$argsf"
 for a in ${suite_args[@]+"${suite_args[@]}"}; do printf '%s\n' "$a" >> "$argsf"; done

@@ -63,7 +63,7 @@ echo KM-EXIT=0
 /bin/busybox poweroff -f
 EOF
 : > "$work/empty"
-"$here/mkinitramfs.sh" -o "$work/bare.cpio.gz" --init "$work/bare-init" --suite "$work/empty" ||
+"$here/mkinitramfs.sh" -o "$work/bare.cpio" --init "$work/bare-init" --suite "$work/empty" ||
 	km_die 2 "bench.sh: cannot build the bare initramfs"
 
 make -s -C "$root" all >&2 || km_die 2 "bench.sh: make failed"
@@ -83,7 +83,7 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((i = 1; i <= repeat; i++)); do
 	for p in "${plist[@]}"; do
 		echo "# bench: round $i/$repeat, $p: bare boot, then the suite" >&2
-		rt "bare.$p.$i" --profile "$p" --initrd "$work/bare.cpio.gz"
+		rt "bare.$p.$i" --profile "$p" --initrd "$work/bare.cpio"
 		rt "suite.$p.$i" --profile "$p" -j 1
 	done
 	if [ "$do_matrix" = 1 ]; then
@@ -93,8 +93,8 @@ for ((i = 1; i <= repeat; i++)); do
 done
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
-python3 - "$work" "$out" "$repeat" "$matrix" "$root/build/initramfs.cpio.gz" \
-	"$work/bare.cpio.gz" "$load_start" "$load_end" "${plist[@]}" <<'EOF'
+python3 - "$work" "$out" "$repeat" "$matrix" "$root/build/initramfs.cpio" \
+	"$work/bare.cpio" "$load_start" "$load_end" "${plist[@]}" <<'EOF'
 import json, os, statistics, sys
 
 work, out, repeat, matrix, initrd, bare_initrd, load_start, load_end = sys.argv[1:9]
