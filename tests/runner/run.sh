@@ -186,6 +186,18 @@ t_rule_selection() {
 	[ "$got" = "-r SMOKE-* -r CAP-GMEM-01 -r CAP-CPFN-01 -r S2MT-* -r GMEM-BIND-03 -x SMOKE-MMIO-02 -T 5 " ] ||
 		fail "suite args: $got"
 }
+t_feature_profile() {	# a profile line with rules runs just them, unless told otherwise
+	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profile max-numa
+	want_rc 4 && out_has '^# cmdline rules: CAP-\*,SMOKE-\*,GMEM-NUMA-\*$' || return 1
+	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profile max-numa --full
+	want_rc 4 || return 1
+	! grep -q '^# cmdline rules' "$tmp/out" || fail "--full still limited the rules"
+	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profile max-numa --rules 'S2MT-*'
+	want_rc 4 || return 1
+	! grep -q '^# cmdline rules' "$tmp/out" || fail "--rules did not replace the profile's"
+	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profile max
+	! grep -q '^# cmdline rules' "$tmp/out" || fail "max has no rules field"
+}
 t_parallel_reports() {
 	QEMU=$fake FAKE_QEMU_MODE=mixed FAKE_QEMU_FAIL_PROFILE=max rt --kernel "$kimg" \
 		--profiles max,neoverse-n1 -j 2 --junit "$tmp/r.xml" --json "$tmp/r.json"
