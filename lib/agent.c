@@ -44,8 +44,7 @@ void km_agent_init(struct km_agent *a, unsigned int ipa_bits)
 	h->tcr = km_s1pt_tcr();
 	h->mair = KM_MAIR_VALUE;
 	h->sctlr = 0;
-	h->touch_start = KM_AGENT_IPA + KM_PT_POOL_OFF;
-	h->touch_pages = a->pt.used;
+	h->touch_start = KM_AGENT_IPA + KM_PT_POOL_OFF;	/* touch_pages: km_agent_run() */
 	km_set_reg(&a->vcpu, KM_REG_PC, KM_AGENT_IPA);
 }
 
