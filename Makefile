@@ -50,8 +50,8 @@ LIB_HDRS := $(wildcard lib/*.h) $(wildcard guest/*.h) $(wildcard kmod/*.h)
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 # Pure-logic library modules the host unit tests link (no KVM, no arm64).
-UNIT_LIB_SRCS := lib/harness.c $(wildcard lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2prot.c) \
-		 lib/pfnmap_expect.c
+UNIT_LIB_SRCS := lib/harness.c lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2prot.c \
+		 lib/pfnmap_expect.c lib/kversion.c lib/contract.c
 
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o
@@ -70,7 +70,7 @@ $(O)/guest/agent.elf: $(GUEST_OBJS) guest/agent.lds
 $(O)/guest/agent.bin: $(O)/guest/agent.elf
 	$(OBJCOPY_T) -O binary $< $@
 
-$(O)/t/blobs.o: lib/blobs.S $(O)/guest/agent.bin known-issues
+$(O)/t/blobs.o: lib/blobs.S $(O)/guest/agent.bin known-issues contracts
 	@mkdir -p $(dir $@)
 	$(CC_T) -c -I$(O)/guest -I. -o $@ $<
 $(O)/t/%.o: %.c $(LIB_HDRS)
@@ -132,7 +132,7 @@ install: all
 	install -d $(INSTALL_PATH)
 	install -d $(INSTALL_PATH)/scripts
 	install -m 0755 $(O)/memattr run_tests.sh $(INSTALL_PATH)/
-	install -m 0644 settings config profiles known-issues $(INSTALL_PATH)/
+	install -m 0644 settings config profiles known-issues contracts $(INSTALL_PATH)/
 	install -m 0755 scripts/*.sh scripts/report.py $(INSTALL_PATH)/scripts/
 
 clean:

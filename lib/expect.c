@@ -66,13 +66,12 @@ enum km_memtype km_memtype_of(enum km_s2type t)
 }
 
 /* The stage-2 part, from km_pfn_expect(): the memslot, the first fault, the leaf. */
-static void km_expect_s2(const struct km_backing_desc *d, const struct km_hw *hw,
+static void km_expect_s2(const struct km_backing_desc *d, const struct km_env *env,
 			 struct km_expect *e, struct km_pfn_expect *pe)
 {
-	const struct km_pfn_host h = { .fwb = hw->fwb, .dic = hw->dic, .pre_6_17 = hw->pre_6_17 };
-
-	km_pfn_expect(&d->vma, &h, false, pe);
+	km_pfn_expect(&d->vma, env, 0, pe);
 	e->src = pe->s2_why;
+	e->contracts = pe->contracts;
 	if (pe->memslot) {
 		e->slot_err = pe->memslot;
 		e->src = "mmu.c:kvm_arch_prepare_memory_region";
@@ -88,7 +87,7 @@ static void km_expect_s2(const struct km_backing_desc *d, const struct km_hw *hw
 	e->size = pe->s2_size;
 }
 
-static void km_expect_guest(unsigned int s1attr, enum km_access acc, const struct km_hw *hw,
+static void km_expect_guest(unsigned int s1attr, enum km_access acc, const struct km_env *env,
 			    struct km_expect *e)
 {
 	bool s1dev = km_s1attr_is_device(s1attr);
@@ -122,7 +121,7 @@ static void km_expect_guest(unsigned int s1attr, enum km_access acc, const struc
 	}
 
 	/* Unaligned load and DC ZVA: faults caused by a Device memory type. */
-	if (s1dev && hw->fwb && e->mt == KM_MT_NORMAL) {
+	if (s1dev && env->fwb && e->mt == KM_MT_NORMAL) {
 		e->guest = KM_OUT_ALL;
 		e->guest_why = "FWB makes stage 2 force Normal-WB "
 			       "(MT_S2_FWB_NORMAL; R_VRJSW/R_RHWZM cited in asm/memory.h), and "
@@ -164,7 +163,7 @@ static void km_expect_guest(unsigned int s1attr, enum km_access acc, const struc
 }
 
 int km_expect(enum km_backing b, unsigned int s1attr, enum km_access acc,
-	      const struct km_hw *hw, struct km_expect *e)
+	      const struct km_env *env, struct km_expect *e)
 {
 	const struct km_backing_desc *d = km_backing_desc(b);
 	struct km_pfn_expect pe;
@@ -172,7 +171,7 @@ int km_expect(enum km_backing b, unsigned int s1attr, enum km_access acc,
 	memset(e, 0, sizeof(*e));
 	if (!d || s1attr > KM_ATTR_NORMAL_WB || (unsigned int)acc >= KM_ACC_NR)
 		return -EINVAL;
-	km_expect_s2(d, hw, e, &pe);
+	km_expect_s2(d, env, e, &pe);
 	if (e->slot_err) {
 		e->guest = 0;
 		e->guest_why = "the memslot is refused";
@@ -183,7 +182,7 @@ int km_expect(enum km_backing b, unsigned int s1attr, enum km_access acc,
 		e->guest_why = "KVM cannot resolve the pfn: the first access fails KVM_RUN";
 		return 0;
 	}
-	km_expect_guest(s1attr, acc, hw, e);
+	km_expect_guest(s1attr, acc, env, e);
 
 	/*
 	 * X (km_pfn_expect()): from the first fault, or never, or after an
@@ -200,7 +199,7 @@ int km_expect(enum km_backing b, unsigned int s1attr, enum km_access acc,
 }
 
 unsigned int km_infer_memtypes(unsigned int s1attr, enum km_access acc, enum km_outcome obs,
-			       const struct km_hw *hw)
+			       const struct km_env *env)
 {
 	unsigned int s1fault = km_s1attr_is_device(s1attr) ? KM_MT_SET_ANY : 0;
 
@@ -212,7 +211,7 @@ unsigned int km_infer_memtypes(unsigned int s1attr, enum km_access acc, enum km_
 		switch (obs) {
 		case KM_OUT_OK:
 			/* QEMU's DC ZVA never faults: no information. */
-			return acc == KM_ACC_DC_ZVA && hw->tcg ? KM_MT_SET_ANY :
+			return acc == KM_ACC_DC_ZVA && env->tcg ? KM_MT_SET_ANY :
 			       KM_MT_SET_NOT_DEVICE;
 		case KM_OUT_RUN_EFAULT:
 			return KM_MT_BIT(KM_MT_DEVICE);

@@ -79,14 +79,6 @@ enum km_outcome {
 
 enum km_tri { KM_TRI_NO, KM_TRI_YES, KM_TRI_ANY };
 
-/* The hardware/platform facts an expectation may depend on. */
-struct km_hw {
-	bool fwb;		/* ID_AA64MMFR2_EL1.FWB */
-	bool dic;		/* CTR_EL0.DIC */
-	bool tcg;		/* QEMU TCG: some architected faults are not modelled */
-	bool pre_6_17;		/* Linux < 6.17: no cacheable-PFNMAP rule (pfnmap_expect.h) */
-};
-
 struct km_expect {
 	int slot_err;		/* KVM_SET_USER_MEMORY_REGION2: 0 or -errno */
 	int first_err;		/* KVM_RUN at the first (prime) access: 0 or -errno */
@@ -101,6 +93,7 @@ struct km_expect {
 	bool tcg_unmodelled;	/* QEMU TCG shows OK where hardware faults */
 	const char *tcg_why;
 	const char *src;	/* kernel source of the stage-2 part */
+	unsigned int contracts;	/* KM_BIT(enum km_contract) the stage-2 part consulted */
 };
 
 /*
@@ -108,7 +101,7 @@ struct km_expect {
  * inputs outside the matrix.
  */
 int km_expect(enum km_backing b, unsigned int s1attr, enum km_access acc,
-	      const struct km_hw *hw, struct km_expect *e);
+	      const struct km_env *env, struct km_expect *e);
 
 /*
  * The stage-2 memory types (KM_MT_BIT set) consistent with observing `obs`
@@ -117,7 +110,7 @@ int km_expect(enum km_backing b, unsigned int s1attr, enum km_access acc,
  * nothing.
  */
 unsigned int km_infer_memtypes(unsigned int s1attr, enum km_access acc, enum km_outcome obs,
-			       const struct km_hw *hw);
+			       const struct km_env *env);
 
 /*
  * Classify an agent command: KVM_RUN failed with run_errno (0: it reached the

@@ -3,10 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "contract.h"
+#include "harness.h"
 #include "facts.h"
 #include "vm.h"
 
@@ -32,7 +35,7 @@ static void read_cmdline(struct km_facts *f, char *cmdline, size_t len)
 
 	if (!read_file("/proc/cmdline", cmdline, len))
 		cmdline[0] = 0;
-	f->tcg = strstr(cmdline, "kvm_memattr.accel=tcg") != NULL;
+	f->env.tcg = strstr(cmdline, "kvm_memattr.accel=tcg") != NULL;
 	p = strstr(cmdline, "kvm_memattr.profile=");
 	if (p && sscanf(p + strlen("kvm_memattr.profile="), "%31s", f->profile) != 1)
 		f->profile[0] = 0;
@@ -48,27 +51,27 @@ static void read_kvm_mode(struct km_facts *f, const char *cmdline)
 	char *log = len > 0 ? malloc(len + 1) : NULL;
 	int n = log ? klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, len) : -1;
 
-	f->kvm_mode = KM_MODE_UNKNOWN;
+	f->env.mode = KM_MODE_UNKNOWN;
 	if (n > 0) {
 		log[n] = 0;
 		snprintf(f->kvm_mode_src, sizeof(f->kvm_mode_src), "boot log");
 		/* arm.c prints "Protected nVHE", or "Protected hVHE" on VHE CPUs. */
 		if (strstr(log, "Protected nVHE mode initialized") ||
 		    strstr(log, "Protected hVHE mode initialized"))
-			f->kvm_mode = KM_MODE_PROTECTED;
+			f->env.mode = KM_MODE_PROTECTED;
 		else if (strstr(log, "nVHE mode initialized") ||
 			 strstr(log, "hVHE mode initialized"))
-			f->kvm_mode = KM_MODE_NVHE;
+			f->env.mode = KM_MODE_NVHE;
 		else if (strstr(log, "VHE mode initialized"))
-			f->kvm_mode = KM_MODE_VHE;
+			f->env.mode = KM_MODE_VHE;
 	}
 	free(log);
-	if (f->kvm_mode == KM_MODE_UNKNOWN) {
+	if (f->env.mode == KM_MODE_UNKNOWN) {
 		snprintf(f->kvm_mode_src, sizeof(f->kvm_mode_src), "cmdline");
 		if (strstr(cmdline, "kvm-arm.mode=protected"))
-			f->kvm_mode = KM_MODE_PROTECTED;
+			f->env.mode = KM_MODE_PROTECTED;
 		else if (strstr(cmdline, "kvm-arm.mode=nvhe"))
-			f->kvm_mode = KM_MODE_NVHE;
+			f->env.mode = KM_MODE_NVHE;
 		else
 			snprintf(f->kvm_mode_src, sizeof(f->kvm_mode_src), "not found");
 	}
@@ -98,6 +101,12 @@ static int read_vcpu_regs(struct km_facts *f)
 	f->cap_gmem_flags = km_check_cap(vm.fd, KVM_CAP_GUEST_MEMFD_FLAGS);
 	f->cap_cpfn = km_check_cap(vm.fd, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
 	f->cap_mte = km_check_cap(vm.fd, KVM_CAP_ARM_MTE);
+	f->cap_umem2 = km_check_cap(vm.fd, KVM_CAP_USER_MEMORY2);
+	/* A kernel that knows this capability refuses it on /dev/kvm. */
+	f->cap_cpfn_sys = ioctl(vm.kvm_fd, KVM_CHECK_EXTENSION,
+				KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+	if (f->cap_cpfn_sys < 0)
+		f->cap_cpfn_sys = -errno;
 	r = __km_vcpu_create(&vm, &vcpu, 0);
 	if (!r) {
 		r = __km_get_reg(&vcpu, KM_REG_MIDR_EL1, &f->midr) ?:
@@ -113,17 +122,43 @@ static int read_vcpu_regs(struct km_facts *f)
 	return r;
 }
 
-int km_facts_read(struct km_facts *f)
+/* The probes of lib/env.h's contracts: what this kernel itself says. */
+static void probe_contracts(const struct km_facts *f, struct km_contract_probe *p)
 {
+	unsigned int c;
+
+	for (c = 0; c < KM_C_NR; c++)
+		p[c].has = KM_PROBE_NONE;
+	p[KM_C_USER_MEMORY2].has = f->cap_umem2 > 0;
+	snprintf(p[KM_C_USER_MEMORY2].how, sizeof(p->how), "KVM_CAP_USER_MEMORY2=%d",
+		 f->cap_umem2);
+	p[KM_C_GUEST_MEMFD].has = f->cap_gmem > 0;
+	snprintf(p[KM_C_GUEST_MEMFD].how, sizeof(p->how), "KVM_CAP_GUEST_MEMFD=%d",
+		 f->cap_gmem);
+	/*
+	 * The capability arrived with the rules.  On a VM fd it is 1 only on
+	 * FWB && DIC hosts; on /dev/kvm a kernel that knows it says EINVAL,
+	 * one that does not says 0 (the default of check_extension).
+	 */
+	p[KM_C_CACHEABLE_PFNMAP].has = f->cap_cpfn > 0 || f->cap_cpfn_sys == -EINVAL;
+	snprintf(p[KM_C_CACHEABLE_PFNMAP].how, sizeof(p->how),
+		 "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED: VM fd %d, /dev/kvm %s%d",
+		 f->cap_cpfn, f->cap_cpfn_sys == -EINVAL ? "EINVAL " : "", f->cap_cpfn_sys);
+}
+
+int km_facts_read(struct km_facts *f, const char *contracts)
+{
+	struct km_contract_probe probe[KM_C_NR];
 	char cmdline[1024], buf[64];
 	struct utsname u;
 	int r;
 
 	memset(f, 0, sizeof(*f));
-	f->page_size = sysconf(_SC_PAGESIZE);
+	f->env.page_size = sysconf(_SC_PAGESIZE);
 	if (uname(&u) == 0) {
 		snprintf(f->release, sizeof(f->release), "%s", u.release);
-		sscanf(u.release, "%u.%u.%u", &f->kver[0], &f->kver[1], &f->kver[2]);
+		sscanf(u.release, "%u.%u.%u", &f->env.kver[0], &f->env.kver[1],
+		       &f->env.kver[2]);
 	}
 	read_cmdline(f, cmdline, sizeof(cmdline));
 	if (read_file("/proc/device-tree/compatible", buf, sizeof(buf)))
@@ -137,14 +172,36 @@ int km_facts_read(struct km_facts *f)
 	r = read_vcpu_regs(f);
 	/*
 	 * FWB is hidden from EL0 (the kernel reports 0 there), but KVM hands the
-	 * sanitised host value to its vCPUs.
+	 * sanitised host value to its vCPUs.  CTR_EL0 at EL0 may be trapped and
+	 * changed by the kernel (e.g. Neoverse-N1 erratum 1542419 hides DIC),
+	 * so DIC, too, is the vCPU's: the value KVM itself works from.
 	 */
 	f->fwb = KM_FIELD(f->id_aa64mmfr2, 43, 40);
 	f->parange = KM_FIELD(f->id_aa64mmfr0, 3, 0);
 	f->mte = KM_FIELD(f->id_aa64pfr1, 11, 8);
-	f->dic = KM_FIELD(f->ctr_el0, 29, 29);
-	f->idc = KM_FIELD(f->ctr_el0, 28, 28);
+	f->dic = KM_FIELD(f->ctr_vcpu, 29, 29);
+	f->idc = KM_FIELD(f->ctr_vcpu, 28, 28);
+	f->dic_el0 = KM_FIELD(f->ctr_el0, 29, 29);
+	f->env.fwb = f->fwb != 0;
+	f->env.dic = f->dic != 0;
+	f->env.erratum_834220 = km_has_erratum_834220(f);
+	probe_contracts(f, probe);
+	km_contract_decide(contracts, &f->env, probe, f->contract_why, f->contract_by_version);
 	return r;
+}
+
+const char *km_contract_why(enum km_contract c)
+{
+	return (unsigned int)c < KM_C_NR ? km_facts.contract_why[c] : "?";
+}
+
+void km_log_contracts(unsigned int mask)
+{
+	unsigned int c;
+
+	for (c = 0; c < KM_C_NR; c++)
+		if (mask & KM_BIT(c))
+			km_log("contract applied: %s", km_facts.contract_why[c]);
 }
 
 const char *km_kvm_mode_str(enum km_kvm_mode m)
@@ -159,9 +216,11 @@ const char *km_kvm_mode_str(enum km_kvm_mode m)
 
 void km_facts_print(const struct km_facts *f)
 {
+	unsigned int c;
+
 	printf("# kernel: %s\n", f->release);
 	printf("# platform: %s, accel=%s, profile=%s\n",
-	       f->qemu_virt ? "qemu-virt" : "native", f->tcg ? "tcg" : "hw",
+	       f->qemu_virt ? "qemu-virt" : "native", f->env.tcg ? "tcg" : "hw",
 	       f->profile[0] ? f->profile : "-");
 	printf("# MIDR_EL1=0x%llx (vcpu) 0x%llx (host sysfs)\n",
 	       (unsigned long long)f->midr, (unsigned long long)f->host_midr);
@@ -171,22 +230,16 @@ void km_facts_print(const struct km_facts *f)
 	printf("# ID_AA64PFR1_EL1=0x%016llx MTE=%u (vcpu view: KVM hides MTE until a VM enables it)\n",
 	       (unsigned long long)f->id_aa64pfr1,
 	       f->mte);
-	printf("# CTR_EL0=0x%llx (EL0) 0x%llx (vcpu) DIC=%u IDC=%u\n",
-	       (unsigned long long)f->ctr_el0, (unsigned long long)f->ctr_vcpu, f->dic, f->idc);
-	printf("# KVM: mode=%s (%s) ipa_limit=%d page_size=%ld\n", km_kvm_mode_str(f->kvm_mode),
-	       f->kvm_mode_src, f->ipa_limit, f->page_size);
-	printf("# KVM caps: GUEST_MEMFD=%d GUEST_MEMFD_FLAGS=0x%x CACHEABLE_PFNMAP_SUPPORTED=%d ARM_MTE=%d\n",
-	       f->cap_gmem, f->cap_gmem_flags, f->cap_cpfn, f->cap_mte);
-}
-
-bool km_kernel_at_least(const struct km_facts *f, unsigned int maj, unsigned int min,
-			unsigned int patch)
-{
-	if (f->kver[0] != maj)
-		return f->kver[0] > maj;
-	if (f->kver[1] != min)
-		return f->kver[1] > min;
-	return f->kver[2] >= patch;
+	printf("# CTR_EL0=0x%llx (vcpu) DIC=%u IDC=%u; 0x%llx (EL0) DIC=%u\n",
+	       (unsigned long long)f->ctr_vcpu, f->dic, f->idc, (unsigned long long)f->ctr_el0,
+	       f->dic_el0);
+	printf("# KVM: mode=%s (%s) ipa_limit=%d page_size=%llu\n", km_kvm_mode_str(f->env.mode),
+	       f->kvm_mode_src, f->ipa_limit, f->env.page_size);
+	printf("# KVM caps: USER_MEMORY2=%d GUEST_MEMFD=%d GUEST_MEMFD_FLAGS=0x%x "
+	       "CACHEABLE_PFNMAP_SUPPORTED=%d (/dev/kvm %d) ARM_MTE=%d\n", f->cap_umem2,
+	       f->cap_gmem, f->cap_gmem_flags, f->cap_cpfn, f->cap_cpfn_sys, f->cap_mte);
+	for (c = 0; c < KM_C_NR; c++)
+		printf("# contract: %s\n", f->contract_why[c]);
 }
 
 u64 km_cpu_midr(const struct km_facts *f)

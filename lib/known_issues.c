@@ -5,34 +5,7 @@
 #include <string.h>
 
 #include "known_issues.h"
-
-/* "7.3.4" -> {7, 3, 4}; missing parts are 0.  False when not a version. */
-static bool parse_version(const char *s, unsigned int v[3])
-{
-	char *end;
-	int i;
-
-	v[0] = v[1] = v[2] = 0;
-	for (i = 0; i < 3 && *s; i++) {
-		v[i] = strtoul(s, &end, 10);
-		if (end == s)
-			return false;
-		s = *end == '.' ? end + 1 : end;
-		if (*end != '.')
-			break;
-	}
-	return *s == 0;
-}
-
-static int cmp_version(const unsigned int a[3], const unsigned int b[3])
-{
-	int i;
-
-	for (i = 0; i < 3; i++)
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	return 0;
-}
+#include "kversion.h"
 
 static bool kernel_in_range(const char *range, const unsigned int kver[3])
 {
@@ -44,14 +17,14 @@ static bool kernel_in_range(const char *range, const unsigned int kver[3])
 		return false;
 	to = strchr(from, '-');
 	*to++ = 0;
-	if (*from && (!parse_version(from, v) || cmp_version(kver, v) < 0))
+	if (*from && (!km_kver_parse(from, v) || km_kver_cmp(kver, v) < 0))
 		return false;
-	if (*to && (!parse_version(to, v) || cmp_version(kver, v) >= 0))
+	if (*to && (!km_kver_parse(to, v) || km_kver_cmp(kver, v) >= 0))
 		return false;
 	return true;
 }
 
-static bool fact_holds(const char *name, const struct km_known_env *e)
+static bool fact_holds(const char *name, const struct km_env *e)
 {
 	bool neg = *name == '!', val;
 
@@ -67,17 +40,17 @@ static bool fact_holds(const char *name, const struct km_known_env *e)
 	else if (!strcmp(name, "tcg"))
 		val = e->tcg;
 	else if (!strcmp(name, "vhe"))
-		val = e->vhe;
+		val = e->mode == KM_MODE_VHE;
 	else if (!strcmp(name, "nvhe"))
-		val = e->nvhe;
+		val = e->mode == KM_MODE_NVHE;
 	else if (!strcmp(name, "protected"))
-		val = e->protected_mode;
+		val = e->mode == KM_MODE_PROTECTED;
 	else
 		return false;	/* an unknown fact never holds */
 	return val != neg;
 }
 
-static bool when_holds(char *when, const struct km_known_env *e)
+static bool when_holds(char *when, const struct km_env *e)
 {
 	char *save, *tok;
 
@@ -88,7 +61,7 @@ static bool when_holds(char *when, const struct km_known_env *e)
 }
 
 const char *km_known_issue_lookup(const char *text, const char *rule,
-				  const struct km_known_env *env, char *reason, size_t len)
+				  const struct km_env *env, char *reason, size_t len)
 {
 	const char *line = text;
 

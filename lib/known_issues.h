@@ -9,19 +9,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The facts a WHEN column may name. */
-struct km_known_env {
-	unsigned int kver[3];
-	bool erratum_834220;
-	bool fwb, dic, tcg;
-	bool vhe, nvhe, protected_mode;
-};
+#include "env.h"
 
 /*
  * The reason of the first entry of text matching rule in env, copied into
  * reason; NULL when none does.  Malformed lines never match.
  */
 const char *km_known_issue_lookup(const char *text, const char *rule,
-				  const struct km_known_env *env, char *reason, size_t len);
+				  const struct km_env *env, char *reason, size_t len);
 
 #endif /* KM_KNOWN_ISSUES_H */

@@ -14,6 +14,16 @@ int __km_set_memslot(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, v
 	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
 }
 
+/* KVM_CAP_USER_MEMORY2, asked once per process (Linux 6.8 and later). */
+static bool have_region2(struct km_vm *vm)
+{
+	static int have = -1;
+
+	if (have < 0)
+		have = km_check_cap(vm->fd, KVM_CAP_USER_MEMORY2) > 0;
+	return have;
+}
+
 int __km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva,
 		      int gmem_fd, u64 gmem_offset)
 {
@@ -23,6 +33,13 @@ int __km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, 
 		.guest_memfd_offset = gmem_offset, .guest_memfd = (u32)gmem_fd,
 	};
 
+	/*
+	 * Without the v2 ioctl a slot that needs none of its fields is the v1
+	 * ioctl's; a guest_memfd slot still goes to v2, so that its refusal
+	 * is what the caller sees.
+	 */
+	if (!(flags & KVM_MEM_GUEST_MEMFD) && !have_region2(vm))
+		return __km_set_memslot(vm, slot, flags, gpa, size, hva);
 	return ioctl(vm->fd, KM_SET_USER_MEMORY_REGION2, &r) < 0 ? -errno : 0;
 }
 

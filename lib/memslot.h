@@ -10,7 +10,8 @@ int __km_set_memslot(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, v
 
 /*
  * v2 ioctl (KVM_SET_USER_MEMORY_REGION2); 0 or -errno.  gmem_fd is unused
- * unless flags has KVM_MEM_GUEST_MEMFD.
+ * unless flags has KVM_MEM_GUEST_MEMFD.  On a kernel without the v2 ioctl
+ * (no KVM_CAP_USER_MEMORY2, before Linux 6.8) other slots go to v1.
  */
 int __km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva,
 		      int gmem_fd, u64 gmem_offset);

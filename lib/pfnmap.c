@@ -21,6 +21,7 @@
 #include <linux/udmabuf.h>
 #include <linux/vfio.h>
 
+#include "facts.h"
 #include "pfnmap.h"
 
 #define IVSHMEM_VENDOR	0x1af4
@@ -220,6 +221,7 @@ static int get_kmod(const struct km_pfn_req *req, struct km_pfn_map *m, char *wh
 	struct mpf_query q;
 	struct mpf_info info;
 	int r = km_kmod_info(&info, why, len);
+	bool no_flag = false;
 
 	if (r)
 		return r;
@@ -240,7 +242,19 @@ static int get_kmod(const struct km_pfn_req *req, struct km_pfn_map *m, char *wh
 	m->fd[0] = open(MPF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (m->fd[0] < 0)
 		return say(why, len, -errno, "open %s: %s", MPF_DEVICE_PATH, strerror(errno));
-	if (ioctl(m->fd[0], MPF_IOC_CONFIG, &cfg))
+	/*
+	 * A kernel before VM_ALLOW_ANY_UNCACHED has no such flag to set: the
+	 * row then builds its VMA without it, and its contract (Device for
+	 * every such pfn) is what the expectation asserts.
+	 */
+	r = ioctl(m->fd[0], MPF_IOC_CONFIG, &cfg);
+	if (r && (cfg.flags & MPF_F_ALLOW_ANY_UNCACHED) &&
+	    !km_env_has(&km_facts.env, KM_C_ALLOW_ANY_UNCACHED)) {
+		cfg.flags &= ~MPF_F_ALLOW_ANY_UNCACHED;
+		no_flag = true;
+		r = ioctl(m->fd[0], MPF_IOC_CONFIG, &cfg);
+	}
+	if (r)
 		return say(why, len, -errno, "MPF_IOC_CONFIG: %s", strerror(errno));
 	m->hva = map_fd(req, m->fd[0], m->size, 0);
 	if (!m->hva)
@@ -260,7 +274,8 @@ static int get_kmod(const struct km_pfn_req *req, struct km_pfn_map *m, char *wh
 	snprintf(m->what, sizeof(m->what),
 		 "memattr_pfnmap: %s at %#llx, %s, %s%s%s, MT index %u", backing_str(req->backing),
 		 (unsigned long long)q.phys, insert_str(req->insert), prot_str(req->prot),
-		 q.allow_any_uncached ? " + VM_ALLOW_ANY_UNCACHED" : "",
+		 q.allow_any_uncached ? " + VM_ALLOW_ANY_UNCACHED" :
+		 no_flag ? " (no VM_ALLOW_ANY_UNCACHED in this kernel)" : "",
 		 q.cow ? ", MAP_PRIVATE" : "", q.attrindx);
 	/* The module's own view of the flags, cross-checked below. */
 	m->props.pfnmap = q.pfnmap;

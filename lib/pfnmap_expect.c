@@ -2,12 +2,13 @@
 /*
  * The memslot and stage-2 rules of Linux 7.3 arch/arm64/kvm/mmu.c and
  * virt/kvm/kvm_main.c as one pure function (SPEC 1.1 rows 2, 11-15, 1.2,
- * 1.3).
+ * 1.3), with the older contracts where env says the kernel has them.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "pfnmap_expect.h"
+#include "util.h"
 
 static void fault(struct km_pfn_expect *e, int err, const char *why)
 {
@@ -25,11 +26,10 @@ static void fault(struct km_pfn_expect *e, int err, const char *why)
  * never goes beyond a PMD).  The memslot is assumed to allow the block
  * (fault_supports_stage2_huge_mapping(): gpa and hva equally aligned).
  */
-static unsigned long long s2_size(const struct km_pfn_props *p, const struct km_pfn_host *h,
+static unsigned long long s2_size(const struct km_pfn_props *p, const struct km_env *env,
 				  bool logging)
 {
-	unsigned long long page = h->page_size ? h->page_size : 4096;
-	unsigned long long pmd = page * (page / 8);	/* a table of 8-byte entries */
+	unsigned long long page = km_env_page(env), pmd = km_env_pmd(env);
 
 	if (p->gmem || logging)
 		return page;
@@ -39,13 +39,15 @@ static unsigned long long s2_size(const struct km_pfn_props *p, const struct km_
 }
 
 /* guest_memfd slots (SPEC 1.1 rows 2 and 11, 1.2 G1, 2.5): gmem_abort(). */
-static void gmem_expect(const struct km_pfn_props *p, const struct km_pfn_host *h,
-			bool log_dirty, struct km_pfn_expect *e)
+static void gmem_expect(const struct km_pfn_props *p, const struct km_env *env,
+			unsigned int flags, struct km_pfn_expect *e)
 {
+	bool log_dirty = flags & KM_PE_LOG_DIRTY;
+
 	if (log_dirty) {
 		e->memslot = -EINVAL;
 		e->memslot_why = "1.1 row 2: KVM_MEM_GUEST_MEMFD with KVM_MEM_LOG_DIRTY_PAGES";
-	} else if (h->mte_vm) {
+	} else if (flags & KM_PE_MTE_VM) {
 		e->memslot = -EINVAL;
 		e->memslot_why = "1.1 row 11: guest_memfd slot on an MTE VM";
 	} else {
@@ -55,21 +57,25 @@ static void gmem_expect(const struct km_pfn_props *p, const struct km_pfn_host *
 	e->s2 = KM_S2_NORMAL;
 	e->s2_writable = e->s2_w_read = true;
 	e->exec = e->unaligned = true;
-	e->s2_x_eager = h->dic;
-	e->s2_size = s2_size(p, h, false);
+	e->s2_x_eager = env->dic;
+	e->s2_size = s2_size(p, env, false);
 	e->s2_why = "mmu.c:gmem_abort";
 }
 
-void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bool log_dirty,
+void km_pfn_expect(const struct km_pfn_props *p, const struct km_env *env, unsigned int flags,
 		   struct km_pfn_expect *e)
 {
+	bool log_dirty = flags & KM_PE_LOG_DIRTY, mte_vm = flags & KM_PE_MTE_VM;
+	/* Before these contracts, see lib/env.h and the file `contracts`. */
+	bool gate = km_env_has(env, KM_C_CACHEABLE_PFNMAP);
+	bool any_uc = km_env_has(env, KM_C_ALLOW_ANY_UNCACHED);
 	bool noncacheable = false, writable;
 
 	memset(e, 0, sizeof(*e));
 	/* kvm_supports_cacheable_pfnmap() (kvm_mmu.h) */
-	e->cpfn = h->fwb && h->dic;
+	e->cpfn = gate && env->fwb && env->dic;
 	if (p->gmem) {
-		gmem_expect(p, h, log_dirty, e);
+		gmem_expect(p, env, flags, e);
 		return;
 	}
 
@@ -79,17 +85,20 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bo
 	 */
 	if (p->novma) {
 		e->memslot_why = "1.1 row 15: a hole with no VMA is accepted";
-	} else if (h->mte_vm && !p->mte_allowed) {
+	} else if (mte_vm && !p->mte_allowed) {
 		e->memslot = -EINVAL;
 		e->memslot_why = "1.1 row 12: MTE VM and a VMA without VM_MTE_ALLOWED";
 	} else if (p->pfnmap && log_dirty) {
 		e->memslot = -EINVAL;
 		e->memslot_why = "1.1 row 13: VM_PFNMAP with KVM_MEM_LOG_DIRTY_PAGES";
-	} else if (p->pfnmap && p->cacheable && !e->cpfn && !h->pre_6_17) {
+	} else if (p->pfnmap && p->cacheable && gate && !e->cpfn) {
 		e->memslot = -EINVAL;
 		e->memslot_why = "1.1 row 14: cacheable VM_PFNMAP without FWB && DIC";
-	} else if (p->pfnmap && h->pre_6_17) {
-		e->memslot_why = "before Linux 6.17 only logging refuses a VM_PFNMAP memslot";
+		e->contracts |= KM_BIT(KM_C_CACHEABLE_PFNMAP);
+	} else if (p->pfnmap && !gate) {
+		e->memslot_why = "without the cacheable-pfnmap contract only logging refuses a "
+				 "VM_PFNMAP memslot";
+		e->contracts |= KM_BIT(KM_C_CACHEABLE_PFNMAP);
 	} else if (p->pfnmap) {
 		e->memslot_why = p->cacheable ?
 			"1.1 row 14: cacheable VM_PFNMAP, FWB && DIC" :
@@ -120,7 +129,8 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bo
 
 	/* kvm_s2_fault_pin_pfn(): pfns outside the linear map. */
 	if ((p->pfnmap || p->mixedmap) && !p->ram) {
-		if (p->cacheable && !h->pre_6_17) {
+		e->contracts |= KM_BIT(KM_C_CACHEABLE_PFNMAP);
+		if (p->cacheable && gate) {
 			if (!e->cpfn) {
 				fault(e, -EFAULT, "1.2 P3'/M3: cacheable pfn outside the linear "
 					"map without FWB && DIC (kvm_s2_fault_pin_pfn)");
@@ -131,7 +141,7 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bo
 		}
 	}
 	/* kvm_s2_fault_compute_prot(): MTE VMAs are re-checked at fault time. */
-	if (h->mte_vm && !noncacheable && !p->mte_allowed) {
+	if (mte_vm && !noncacheable && !p->mte_allowed) {
 		fault(e, -EFAULT, "1.2: MTE VM, VMA without VM_MTE_ALLOWED at fault time");
 		return;
 	}
@@ -147,17 +157,19 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bo
 	 * map of a VM_PFNMAP/VM_MIXEDMAP VMA (kvm_s2_fault_pin_pfn()).
 	 */
 	e->s2_w_read = writable && (((p->pfnmap || p->mixedmap) && !p->ram) || !log_dirty);
-	if (noncacheable)
-		e->s2 = p->allow_any_uncached ? KM_S2_NORMAL_NC : KM_S2_DEVICE;
-	else
+	if (noncacheable) {
+		/* Before VM_ALLOW_ANY_UNCACHED every such pfn mapped Device. */
+		e->s2 = p->allow_any_uncached && any_uc ? KM_S2_NORMAL_NC : KM_S2_DEVICE;
+		e->contracts |= KM_BIT(KM_C_ALLOW_ANY_UNCACHED);
+	} else
 		e->s2 = KM_S2_NORMAL;
 	/* -ENOEXEC for an exec fault on a non-cacheable mapping: SEA IABT. */
 	e->exec = !noncacheable;
 	/* Normal is executable from the first fault with DIC, else after an exec fault. */
-	e->s2_x_eager = !noncacheable && h->dic;
+	e->s2_x_eager = !noncacheable && env->dic;
 	/* Normal and Normal-NC permit unaligned accesses; Device does not. */
 	e->unaligned = e->s2 != KM_S2_DEVICE;
-	e->s2_size = s2_size(p, h, log_dirty);
+	e->s2_size = s2_size(p, env, log_dirty);
 	e->s2_why = "mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_s2_fault_map";
 }
 

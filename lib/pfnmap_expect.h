@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What KVM/arm64 (Linux 7.3) does with a memslot over a given VMA: whether
+ * What KVM/arm64 does with a memslot over a given VMA: whether
  * the memslot is accepted, whether a guest access resolves, and the stage-2
  * mapping it gets (memory type, W, X, size).  The one place these rules
  * live: the PFNMAP/MIXEDMAP tests take their expectations from it, and so
  * does km_expect() (lib/expect.c) for every backing of the S2MT matrix,
- * adding only what the guest's stage 1 makes of it.  Pure (no KVM, no I/O),
+ * adding only what the guest's stage 1 makes of it.  The rules are Linux
+ * 7.3's; where older kernels differ, the kernel's contract (struct km_env,
+ * lib/env.h) says which applies.  Pure (no KVM, no I/O),
  * so the host unit tests check it against the rules of SPEC sections 1.1
  * (rows 2, 11-15), 1.2 (A1, P1-P5, M1-M3, C1, X1, G1) and 1.3 (sizes).
  */
@@ -13,6 +15,8 @@
 #define KM_PFNMAP_EXPECT_H
 
 #include <stdbool.h>
+
+#include "env.h"
 
 /* The VMA (at the hva of the access) and the pfn behind it. */
 struct km_pfn_props {
@@ -33,19 +37,9 @@ struct km_pfn_props {
 	unsigned long long host_leaf;	/* leaf size of the host user mapping; 0: a page */
 };
 
-/* Host and VM facts the rules depend on. */
-struct km_pfn_host {
-	bool fwb;		/* ID_AA64MMFR2_EL1.FWB != 0 */
-	bool dic;		/* CTR_EL0.DIC */
-	bool mte_vm;		/* the VM enabled KVM_CAP_ARM_MTE */
-	/*
-	 * Linux before 6.17 (no KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED): pfns
-	 * outside the linear map are always mapped Device or Normal-NC
-	 * (kvm_is_device_pfn()), and cacheable PFNMAP memslots are not refused.
-	 */
-	bool pre_6_17;
-	unsigned long long page_size;	/* PAGE_SIZE; 0: 4 KiB */
-};
+/* km_pfn_expect() flags: the memslot and the VM. */
+#define KM_PE_LOG_DIRTY		0x1	/* the memslot has KVM_MEM_LOG_DIRTY_PAGES */
+#define KM_PE_MTE_VM		0x2	/* the VM enabled KVM_CAP_ARM_MTE */
 
 enum km_s2type {
 	KM_S2_NONE,		/* nothing is mapped */
@@ -71,14 +65,9 @@ struct km_pfn_expect {
 				 * and never when !exec) */
 	unsigned long long s2_size;	/* leaf size */
 	const char *s2_why;	/* the kernel functions deciding the stage-2 part */
+	unsigned int contracts;	/* KM_BIT(enum km_contract) of those consulted */
 };
 
-/*
- * Fill *e for a memslot (flags: only KVM_MEM_LOG_DIRTY_PAGES matters, pass
- * log_dirty) over a VMA *p on host *h.  The fault-time fields describe the
- * first guest access with *p being the VMA at that time, whatever the
- * memslot check said (the VMA may have changed since the memslot was made).
- */
 /*
  * SPEC 1.2 row K1: under protected KVM, __pkvm_host_share_guest refuses a pfn
  * outside the linear map that KVM would otherwise map (KVM_RUN fails
@@ -91,7 +80,13 @@ struct km_pfn_expect {
 bool km_pfn_k1_out_of_scope(const struct km_pfn_props *p, int memslot, int read,
 			    bool protected_mode);
 
-void km_pfn_expect(const struct km_pfn_props *p, const struct km_pfn_host *h, bool log_dirty,
+/*
+ * Fill *e for a memslot over a VMA *p on the host env, with KM_PE_* flags.
+ * The fault-time fields describe the first guest access with *p being the
+ * VMA at that time, whatever the memslot check said (the VMA may have
+ * changed since the memslot was made).
+ */
+void km_pfn_expect(const struct km_pfn_props *p, const struct km_env *env, unsigned int flags,
 		   struct km_pfn_expect *e);
 
 const char *km_s2type_str(enum km_s2type t);

@@ -461,7 +461,7 @@ static int km_start(struct km_s2trace *t, bool shared)
 	t->tag = t->pid;
 	snprintf(t->prefix, sizeof(t->prefix), "km_%d_", t->tag);
 
-	if (km_facts.kvm_mode == KM_MODE_PROTECTED) {
+	if (km_facts.env.mode == KM_MODE_PROTECTED) {
 		snprintf(t->reason, sizeof(t->reason),
 			 "protected KVM (kvm-arm.mode=protected, %s): the host maps guest "
 			 "stage 2 through pkvm_pgtable_stage2_map() (arch/arm64/kvm/mmu.c "

@@ -117,7 +117,7 @@ FIXTURE_SETUP(gmem_bind)
 {
 	self->gfd = self->fd = -1;
 	REQUIRE_GMEM_FLAGS(variant->gflags | GUEST_MEMFD_FLAG_MMAP);
-	self->fsize = FILE_PAGES * km_facts.page_size;
+	self->fsize = FILE_PAGES * km_facts.env.page_size;
 	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
 	self->gfd = km_gmem_create(&self->vm, self->fsize, variant->gflags);
 	if (variant->gflags & GUEST_MEMFD_FLAG_MMAP)
@@ -170,8 +170,8 @@ FIXTURE_TEARDOWN(gmem_bind)
 
 TEST_F(gmem_bind, set)
 {
-	u64 off = variant->off_pages * km_facts.page_size + variant->off_bytes;
-	u64 size = (variant->pages ? variant->pages : FILE_PAGES) * km_facts.page_size;
+	u64 off = variant->off_pages * km_facts.env.page_size + variant->off_bytes;
+	u64 size = (variant->pages ? variant->pages : FILE_PAGES) * km_facts.env.page_size;
 	u32 flags = KVM_MEM_GUEST_MEMFD | variant->extra;
 	void *ua = NULL;
 	int r;
@@ -196,7 +196,7 @@ TEST_RULE(overlap_same_file, "GMEM-BIND-10",
 	  "two memslots may not bind overlapping ranges of one guest_memfd (EEXIST); "
 	  "adjacent ranges may, and deleting a slot frees its range")
 {
-	long pg = km_facts.page_size;
+	long pg = km_facts.env.page_size;
 	struct km_vm vm;
 	u8 *map;
 	int fd, r;
@@ -280,7 +280,7 @@ FIXTURE_SETUP(gmem_modify)
 {
 	self->fd = -1;
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
-	self->size = FILE_PAGES * km_facts.page_size;
+	self->size = FILE_PAGES * km_facts.env.page_size;
 	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
 	if (variant->gmem) {
 		self->fd = km_gmem_create(&self->vm, self->size, GMEM_SHARED);
@@ -355,7 +355,7 @@ TEST_RULE(mte_vm_refuses_gmem, "GMEM-BIND-12",
 	  "on a VM with KVM_CAP_ARM_MTE enabled a guest_memfd memslot fails EINVAL, while "
 	  "an ordinary memslot at the same userspace_addr is accepted")
 {
-	size_t size = FILE_PAGES * km_facts.page_size;
+	size_t size = FILE_PAGES * km_facts.env.page_size;
 	struct km_vm vm;
 	int fd, r;
 
@@ -377,7 +377,7 @@ TEST_RULE(mte_enable_after_gmem, "GMEM-BIND-13",
 	  "enabling KVM_CAP_ARM_MTE fails EINVAL while a guest_memfd memslot exists and "
 	  "succeeds once it is deleted")
 {
-	size_t size = FILE_PAGES * km_facts.page_size;
+	size_t size = FILE_PAGES * km_facts.env.page_size;
 	struct km_vm vm;
 	u8 *map;
 	int fd;

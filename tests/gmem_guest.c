@@ -33,7 +33,7 @@ struct gguest {
 static void gguest_init(struct gguest *t, u64 gflags, unsigned int pages)
 {
 	memset(t, 0, sizeof(*t));
-	t->pg = km_facts.page_size;
+	t->pg = km_facts.env.page_size;
 	km_agent_init(&t->a, 0);
 	km_gmem_slot_create(&t->a.vm, &t->g, GMEM_SLOT, GMEM_IPA, pages * t->pg, gflags);
 	km_agent_map(&t->a, GMEM_IPA, GMEM_IPA, pages * t->pg, KM_ATTR_NORMAL_WB, KM_S1_EXEC);
@@ -61,7 +61,7 @@ static void expect_memory_fault(const struct km_exit *x, int err, u64 ipa)
 				      err, strerror(err));
 	EXPECT_EQ(KVM_EXIT_MEMORY_FAULT, x->reason);
 	EXPECT_EQ(ipa & HPFAR_MASK, x->mf.gpa);
-	EXPECT_EQ(km_facts.page_size, x->mf.size);
+	EXPECT_EQ(km_facts.env.page_size, x->mf.size);
 	/* RWX are not reported and arm64 never sets KVM_MEMORY_EXIT_FLAG_PRIVATE. */
 	EXPECT_EQ(0, x->mf.flags);
 }
@@ -292,7 +292,7 @@ TEST_RULE(hwpoison, "GMEM-FAULT-06",
 	int r, err;
 
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
-	if (!km_facts.tcg && !(getenv("KM_ALLOW_HWPOISON") &&
+	if (!km_facts.env.tcg && !(getenv("KM_ALLOW_HWPOISON") &&
 			       !strcmp(getenv("KM_ALLOW_HWPOISON"), "1")))
 		SKIP(return, "MADV_HWPOISON retires a host page for good: not under the QEMU "
 		     "runner, and KM_ALLOW_HWPOISON=1 is not set");
@@ -408,7 +408,7 @@ FIXTURE_TEARDOWN(gmem_s2size)
 
 TEST_F(gmem_s2size, every_page)
 {
-	u64 pg = km_facts.page_size, want = variant->want_size ?: pg, off;
+	u64 pg = km_facts.env.page_size, want = variant->want_size ?: pg, off;
 	unsigned int n = 0, bad = 0;
 	struct km_s2map map;
 	char a[64], b[64], c[64];

@@ -85,7 +85,7 @@ FIXTURE_SETUP(gmem_mmap)
 	self->p = MAP_FAILED;
 	REQUIRE_GMEM_FLAGS(variant->gflags | GUEST_MEMFD_FLAG_MMAP);
 	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
-	self->len = MMAP_PAGES * km_facts.page_size;
+	self->len = MMAP_PAGES * km_facts.env.page_size;
 	self->fd = km_gmem_create(&self->vm, self->len, variant->gflags);
 }
 
@@ -115,7 +115,7 @@ TEST_F(gmem_mmap, map)
 TEST_RULE(mprotect_exec, "GMEM-MMAP-05",
 	  "mprotect() adding PROT_EXEC to a guest_memfd mapping fails EACCES")
 {
-	size_t len = MMAP_PAGES * km_facts.page_size;
+	size_t len = MMAP_PAGES * km_facts.env.page_size;
 	struct km_vm vm;
 	void *p;
 	int fd, r;
@@ -144,8 +144,8 @@ TEST_RULE(shared_round_trip, "GMEM-MMAP-06",
 	  "host access to an MMAP|INIT_SHARED guest_memfd works: fresh pages read 0, stores "
 	  "are seen through a second mapping of the same file")
 {
-	size_t len = MMAP_PAGES * km_facts.page_size;
-	long pg = km_facts.page_size;
+	size_t len = MMAP_PAGES * km_facts.env.page_size;
+	long pg = km_facts.env.page_size;
 	struct km_vm vm;
 	u8 *p, *q;
 	u64 v;
@@ -179,7 +179,7 @@ TEST_RULE(private_sigbus, "GMEM-MMAP-07",
 	  "host loads and stores to an MMAP guest_memfd without INIT_SHARED (private "
 	  "memory) raise SIGBUS")
 {
-	size_t len = MMAP_PAGES * km_facts.page_size;
+	size_t len = MMAP_PAGES * km_facts.env.page_size;
 	struct km_vm vm;
 	int fd, sig, code;
 	u8 *p;
@@ -191,7 +191,7 @@ TEST_RULE(private_sigbus, "GMEM-MMAP-07",
 	p = km_mmap_fd(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	sig = km_host_load(p, &v, &code);
 	EXPECT_EQ(SIGBUS, sig) TH_LOG("load: signal %d code %d", sig, code);
-	sig = km_host_store(p + km_facts.page_size, 1, &code);
+	sig = km_host_store(p + km_facts.env.page_size, 1, &code);
 	EXPECT_EQ(SIGBUS, sig) TH_LOG("store: signal %d code %d", sig, code);
 	munmap(p, len);
 	close(fd);
@@ -203,7 +203,7 @@ TEST_RULE(beyond_size, "GMEM-MMAP-08",
 	  "a mapping longer than the guest_memfd is allowed; host access inside i_size "
 	  "works and at or past i_size raises SIGBUS")
 {
-	size_t len = MMAP_PAGES * km_facts.page_size;
+	size_t len = MMAP_PAGES * km_facts.env.page_size;
 	struct km_vm vm;
 	int fd, sig, code;
 	u8 *p;

@@ -102,7 +102,7 @@ TEST_RULE(refused_unless_advertised, "GMEM-NDM-01",
 		u64 fl = combos[i];
 		bool ok = cap >= 0 && ((u64)cap & fl) == fl;
 
-		r = __km_gmem_create(vm.fd, NDM_PAGES * km_facts.page_size, fl);
+		r = __km_gmem_create(vm.fd, NDM_PAGES * km_facts.env.page_size, fl);
 		if (r >= 0)
 			close(r);
 		if (ok)
@@ -142,7 +142,7 @@ TEST_RULE(access_works, "GMEM-NDM-03",
 	struct km_gmem_slot g;
 	struct km_agent a;
 	struct km_cmd *ld;
-	long pg = km_facts.page_size;
+	long pg = km_facts.env.page_size;
 	u64 v;
 
 	REQUIRE_NDM();
@@ -181,7 +181,7 @@ struct ndm_page {
 /* May SKIP (the harness then runs no body). */
 static void ndm_page_setup(struct ndm_page *p, enum ndm_src src)
 {
-	long pg = km_facts.page_size;
+	long pg = km_facts.env.page_size;
 	struct km_cmd *ld;
 
 	p->sfd = -1;

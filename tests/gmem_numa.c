@@ -104,7 +104,7 @@ FIXTURE_SETUP(gmem_numa)
 	if (pick_nodes(self->node, why, sizeof(why)))
 		SKIP(return, "%s", why);
 	TH_LOG("%s", why);
-	self->pg = km_facts.page_size;
+	self->pg = km_facts.env.page_size;
 	km_agent_init(&self->a, 0);
 	km_gmem_slot_create(&self->a.vm, &self->g, GMEM_SLOT, GMEM_IPA, NUMA_PAGES * self->pg,
 			    GMEM_SHARED);
@@ -189,7 +189,7 @@ TEST_RULE(get_mempolicy, "GMEM-NUMA-02",
 	  "mbind, then the bound policy and node, through any mapping of the file")
 {
 	unsigned long mask[MASK_WORDS], got[MASK_WORDS], want[MASK_WORDS];
-	size_t len = NUMA_PAGES * km_facts.page_size;
+	size_t len = NUMA_PAGES * km_facts.env.page_size;
 	int node[2], mode, fd;
 	struct km_vm vm;
 	char why[160];

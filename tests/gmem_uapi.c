@@ -40,14 +40,14 @@ TEST_RULE(flag_combinations, "GMEM-UAPI-01",
 	/* Walk all subsets of mask (sub = (sub - mask) & mask enumerates them). */
 	sub = 0;
 	do {
-		r = __km_gmem_create(vm.fd, km_facts.page_size, sub);
+		r = __km_gmem_create(vm.fd, km_facts.env.page_size, sub);
 		EXPECT_LE(0, r) TH_LOG("advertised flags 0x%llx refused: %d", sub, r);
 		if (r >= 0)
 			close(r);
 		for (bit = 1; bit; bit <<= 1) {
 			if (mask & bit)
 				continue;
-			r = __km_gmem_create(vm.fd, km_facts.page_size, sub | bit);
+			r = __km_gmem_create(vm.fd, km_facts.env.page_size, sub | bit);
 			EXPECT_EQ(-EINVAL, r) TH_LOG("flags 0x%llx (unadvertised 0x%llx) gave %d",
 						     sub | bit, bit, r);
 			if (r >= 0)
@@ -66,7 +66,7 @@ enum gsize {
 
 static u64 gsize_bytes(enum gsize s)
 {
-	u64 pg = km_facts.page_size;
+	u64 pg = km_facts.env.page_size;
 
 	switch (s) {
 	case GS_ZERO: return 0;
@@ -194,7 +194,7 @@ FIXTURE_SETUP(gmem_rw)
 	self->fd = -1;
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
 	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
-	self->fd = km_gmem_create(&self->vm, 4 * km_facts.page_size, GMEM_SHARED);
+	self->fd = km_gmem_create(&self->vm, 4 * km_facts.env.page_size, GMEM_SHARED);
 }
 
 FIXTURE_TEARDOWN(gmem_rw)
@@ -219,7 +219,7 @@ TEST_F(gmem_rw, fails)
 	case RW_WRITEV: r = writev(self->fd, &iov, 1); break;
 	case RW_PREAD: r = pread(self->fd, buf, sizeof(buf), 0); break;
 	case RW_PWRITE: r = pwrite(self->fd, buf, sizeof(buf), 0); break;
-	case RW_LSEEK: r = lseek(self->fd, km_facts.page_size, SEEK_SET); break;
+	case RW_LSEEK: r = lseek(self->fd, km_facts.env.page_size, SEEK_SET); break;
 	}
 	EXPECT_EQ(-1, r);
 	EXPECT_EQ(variant->want, errno) TH_LOG("errno %d (%s)", errno, strerror(errno));
@@ -230,7 +230,7 @@ TEST_RULE(ftruncate_refused, "GMEM-UAPI-06",
 	  "ftruncate() of a guest_memfd to a smaller, larger or the same size fails "
 	  "EINVAL and leaves st_size unchanged")
 {
-	const u64 size = 4 * km_facts.page_size;
+	const u64 size = 4 * km_facts.env.page_size;
 	const u64 to[] = { 0, size / 2, size, 2 * size };
 	struct km_vm vm;
 	struct stat st;
@@ -262,7 +262,7 @@ TEST_RULE(fstat_identity, "GMEM-UAPI-07",
 	  "a guest_memfd is a regular O_RDWR file without FD_CLOEXEC: st_size = size, "
 	  "st_blksize = PAGE_SIZE, statfs f_type = GUEST_MEMFD_MAGIC")
 {
-	const u64 size = 8 * km_facts.page_size;
+	const u64 size = 8 * km_facts.env.page_size;
 	struct statfs sfs;
 	struct km_vm vm;
 	struct stat st;
@@ -273,7 +273,7 @@ TEST_RULE(fstat_identity, "GMEM-UAPI-07",
 	fd = km_gmem_create(&vm, size, 0);
 	ASSERT_EQ(0, fstat(fd, &st));
 	EXPECT_EQ(size, (u64)st.st_size);
-	EXPECT_EQ(km_facts.page_size, st.st_blksize);
+	EXPECT_EQ(km_facts.env.page_size, st.st_blksize);
 	EXPECT_TRUE(S_ISREG(st.st_mode)) TH_LOG("st_mode 0%o", st.st_mode);
 	ASSERT_EQ(0, fstatfs(fd, &sfs));
 	EXPECT_EQ(GMEM_MAGIC, (u64)sfs.f_type);
@@ -377,7 +377,7 @@ FIXTURE_SETUP(gmem_falloc)
 	self->fd = -1;
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
 	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
-	self->fd = km_gmem_create(&self->vm, FALLOC_PAGES * km_facts.page_size, GMEM_SHARED);
+	self->fd = km_gmem_create(&self->vm, FALLOC_PAGES * km_facts.env.page_size, GMEM_SHARED);
 }
 
 FIXTURE_TEARDOWN(gmem_falloc)
@@ -390,7 +390,7 @@ FIXTURE_TEARDOWN(gmem_falloc)
 
 TEST_F(gmem_falloc, mode)
 {
-	long long pg = km_facts.page_size;
+	long long pg = km_facts.env.page_size;
 	long long off = variant->off_pages * pg + variant->off_bytes;
 	long long len = variant->len_pages * pg + variant->len_bytes;
 	struct stat st;

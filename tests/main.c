@@ -16,12 +16,14 @@
 #include "s2trace.h"
 
 extern const char km_known_issues_text[];
+extern const char km_contracts_text[];
 static const char *known_text;
-static const char *load_known_issues(void);
+static const char *load_table(const char *var, const char *embedded);
 static int s2trace_cleanup(bool at_end);
 
 int km_harness_global_setup(int argc, char **argv)
 {
+	const char *contracts;
 	int r;
 
 	if (access("/dev/kvm", F_OK)) {
@@ -29,12 +31,18 @@ int km_harness_global_setup(int argc, char **argv)
 				  "initialise: no EL2?)");
 		return KSFT_SKIP;
 	}
-	r = km_facts_read(&km_facts);
+	contracts = load_table("KM_CONTRACTS", km_contracts_text);
+	if (!contracts) {
+		km_harness_reason("cannot read KM_CONTRACTS=%s: %s", getenv("KM_CONTRACTS"),
+				  strerror(errno));
+		return 1;
+	}
+	r = km_facts_read(&km_facts, contracts);
 	if (r == -EACCES || r == -EPERM) {
 		km_harness_reason("cannot open /dev/kvm: %s (run as root)", strerror(-r));
 		return KSFT_SKIP;
 	}
-	known_text = load_known_issues();
+	known_text = load_table("KM_KNOWN_ISSUES", km_known_issues_text);
 	if (!known_text) {
 		km_harness_reason("cannot read KM_KNOWN_ISSUES=%s: %s", getenv("KM_KNOWN_ISSUES"),
 				  strerror(errno));
@@ -86,21 +94,24 @@ int km_harness_global_teardown(void)
 	return s2trace_cleanup(true);
 }
 
-/* The embedded known-issues list, or the file KM_KNOWN_ISSUES names. */
-static const char *load_known_issues(void)
+/* An embedded data table, or the file the environment variable var names. */
+static const char *load_table(const char *var, const char *embedded)
 {
-	const char *path = getenv("KM_KNOWN_ISSUES");
-	static char buf[65536];
+	const char *path = getenv(var);
+	char *buf;
 	FILE *f;
-	size_t n;
 
 	if (!path)
-		return km_known_issues_text;
+		return embedded;
 	f = fopen(path, "r");
 	if (!f)
 		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
+	/* Zeroed, so whatever fread() leaves is terminated. */
+	buf = calloc(1, 65536);
+	if (buf && !fread(buf, 1, 65535, f) && ferror(f)) {
+		free(buf);
+		buf = NULL;
+	}
 	fclose(f);
 	return buf;
 }
@@ -108,19 +119,10 @@ static const char *load_known_issues(void)
 const char *km_harness_known_issue(const char *rule)
 {
 	static char reason[512];
-	const struct km_facts *f = &km_facts;
-	struct km_known_env env = {
-		.kver = { f->kver[0], f->kver[1], f->kver[2] },
-		.erratum_834220 = km_has_erratum_834220(f),
-		.fwb = f->fwb, .dic = f->dic, .tcg = f->tcg,
-		.vhe = f->kvm_mode == KM_MODE_VHE,
-		.nvhe = f->kvm_mode == KM_MODE_NVHE,
-		.protected_mode = f->kvm_mode == KM_MODE_PROTECTED,
-	};
 
 	if (!known_text)
 		return NULL;
-	return km_known_issue_lookup(known_text, rule, &env, reason, sizeof(reason));
+	return km_known_issue_lookup(known_text, rule, &km_facts.env, reason, sizeof(reason));
 }
 
 void km_harness_header(void)

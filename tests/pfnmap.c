@@ -57,7 +57,12 @@
 #define RET_IMM		0x4b4d
 
 /* The master table's "host features" column. */
-enum host_req { HOST_ANY, HOST_CPFN, HOST_NO_CPFN };
+/*
+ * Which hosts a row is for: any; with the cacheable-pfnmap contract (Linux
+ * 6.17) and FWB && DIC, or without FWB && DIC; or a kernel without that
+ * contract (its older rule, where no memslot is refused for cacheability).
+ */
+enum host_req { HOST_ANY, HOST_CPFN, HOST_NO_CPFN, HOST_OLD_CPFN };
 
 #define KMOD(b, p, i, f) { .src = KM_SRC_KMOD, .backing = MPF_BACKING_##b, \
 			   .prot = MPF_PROT_##p, .insert = MPF_INSERT_##i, .flags = f }
@@ -69,25 +74,19 @@ enum host_req { HOST_ANY, HOST_CPFN, HOST_NO_CPFN };
 
 static const struct km_pfn_req nonlinear_cacheable = KMOD(NONLINEAR, CACHEABLE, REMAP, 0);
 
-static struct km_pfn_host host_facts(bool mte_vm)
-{
-	struct km_pfn_host h = {
-		.fwb = km_facts.fwb != 0, .dic = km_facts.dic != 0, .mte_vm = mte_vm,
-		.pre_6_17 = !km_kernel_at_least(&km_facts, 6, 17, 0),
-		.page_size = km_facts.page_size > 0 ? km_facts.page_size : 0,
-	};
-
-	return h;
-}
-
 /* NULL if the row applies to this host, else why not (for a SKIP). */
 static const char *host_mismatch(enum host_req r, char *buf, size_t len)
 {
-	bool cpfn = km_facts.fwb && km_facts.dic;
+	bool cpfn = km_facts.env.fwb && km_facts.env.dic;
+	bool gate = km_env_has(&km_facts.env, KM_C_CACHEABLE_PFNMAP);
 
-	if (r != HOST_ANY && !km_kernel_at_least(&km_facts, 6, 17, 0))
-		snprintf(buf, len, "kernel %s predates the FWB && DIC rule for cacheable PFNMAP "
-			 "(Linux 6.17): the row does not exist there", km_facts.release);
+	if (r == HOST_OLD_CPFN && gate)
+		snprintf(buf, len, "the older rule of kernels without the cacheable-pfnmap "
+			 "contract; this one has it (%s)", km_contract_why(KM_C_CACHEABLE_PFNMAP));
+	else if ((r == HOST_CPFN || r == HOST_NO_CPFN) && !gate)
+		snprintf(buf, len, "kernel %s has no cacheable-pfnmap contract (%s): the P1O/P3O "
+			 "rows assert its older rule", km_facts.release,
+			 km_contract_why(KM_C_CACHEABLE_PFNMAP));
 	else if (r == HOST_CPFN && !cpfn)
 		snprintf(buf, len, "row needs FEAT_S2FWB and CTR_EL0.DIC: ID_AA64MMFR2_EL1.FWB=%u "
 			 "CTR_EL0.DIC=%u (the refusal row covers this host)", km_facts.fwb,
@@ -122,6 +121,7 @@ static void log_expect(const struct km_pfn_expect *e)
 {
 	char b[32];
 
+	km_log_contracts(e->contracts);
 	TH_LOG("expect: memslot %d (%s); load %d, store %d (%s); stage 2 %s%s%s, %s: fetch %s, "
 	       "unaligned load %s", e->memslot, e->memslot_why, e->read, e->write, e->fault_why,
 	       km_s2type_str(e->s2), e->s2_w_read ? " W" : e->s2_writable ? " W on write" : "",
@@ -255,9 +255,7 @@ static void probe_guest(struct km_agent *a, struct km_pfn_map *m, const struct k
 static void check_tracer(struct km_s2trace *tr, const struct km_pfn_expect *e,
 			 const struct probe_obs *o)
 {
-	const struct km_hw hw = {
-		.fwb = km_facts.fwb != 0, .dic = km_facts.dic != 0, .tcg = km_facts.tcg,
-	};
+	const struct km_env *env = &km_facts.env;
 	unsigned int seen = KM_MT_SET_ANY;
 	struct km_s2map map;
 	bool want_w, want_x;
@@ -296,10 +294,10 @@ static void check_tracer(struct km_s2trace *tr, const struct km_pfn_expect *e,
 
 	/* The guest-visible oracle's answer must contain the tracer's. */
 	if (o->fetched)
-		seen &= km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_EXEC, o->fetch, &hw);
+		seen &= km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_EXEC, o->fetch, env);
 	if (o->unaligned_done)
 		seen &= km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_LOAD_UNALIGNED, o->unaligned,
-					  &hw);
+					  env);
 	TH_LOG("oracles: the guest saw fetch %s, unaligned load %s: stage 2 in %s; the tracer "
 	       "says %s", o->fetched ? km_outcome_str(o->fetch) : "not tried",
 	       o->unaligned_done ? km_outcome_str(o->unaligned) : "not tried",
@@ -362,6 +360,21 @@ FIXTURE_VARIANT_ADD(pfnmap, p1r_udmabuf) {
 	.req = SRC(UDMABUF), .host = HOST_NO_CPFN,
 };
 
+/* ---- P1 before the cacheable-pfnmap contract (Linux < 6.17) ---- */
+FIXTURE_VARIANT_ADD(pfnmap, p1o_remap) {
+	.rule = "PFNMAP-P1O-01",
+	.summary = "(row P1, older contract) without the cacheable-pfnmap contract a "
+		   "cacheable remap_pfn_range() of RAM is accepted on every host and maps "
+		   "stage-2 Normal",
+	.req = KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_OLD_CPFN,
+};
+FIXTURE_VARIANT_ADD(pfnmap, p1o_udmabuf) {
+	.rule = "PFNMAP-P1O-02",
+	.summary = "(row P1, older contract) a udmabuf memslot is accepted on every host, "
+		   "stage-2 Normal",
+	.req = SRC(UDMABUF), .host = HOST_OLD_CPFN,
+};
+
 /* ---- P2: non-cacheable PFNMAP over RAM ---- */
 FIXTURE_VARIANT_ADD(pfnmap, p2_wc) {
 	.rule = "PFNMAP-P2-01",
@@ -413,6 +426,21 @@ FIXTURE_VARIANT_ADD(pfnmap, p3r_changed) {
 		   "access fails KVM_RUN with EFAULT (the VMA is sampled again at fault time)",
 	.req = KMOD(NONLINEAR, DEVICE, REMAP, 0), .host = HOST_NO_CPFN,
 	.replace = &nonlinear_cacheable,
+};
+
+/* ---- P3 before the cacheable-pfnmap contract (Linux < 6.17) ---- */
+FIXTURE_VARIANT_ADD(pfnmap, p3o_remap) {
+	.rule = "PFNMAP-P3O-01",
+	.summary = "(row P3, older contract) without the cacheable-pfnmap contract a cacheable "
+		   "remap_pfn_range() outside the linear map is accepted on every host and maps "
+		   "stage-2 Device-nGnRE (kvm_is_device_pfn), never executable",
+	.req = KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_OLD_CPFN,
+};
+FIXTURE_VARIANT_ADD(pfnmap, p3o_fault) {
+	.rule = "PFNMAP-P3O-02",
+	.summary = "(row P3, older contract) a cacheable vmf_insert_pfn() PFNMAP outside the "
+		   "linear map: stage-2 Device-nGnRE on every host",
+	.req = KMOD(NONLINEAR, CACHEABLE, FAULT_PFN, 0), .host = HOST_OLD_CPFN,
 };
 
 /* ---- P4: non-cacheable PFNMAP outside RAM with VM_ALLOW_ANY_UNCACHED ---- */
@@ -609,7 +637,8 @@ FIXTURE_TEARDOWN(pfnmap)
 
 TEST_F(pfnmap, row)
 {
-	struct km_pfn_host h = host_facts(false);
+	const struct km_env *env = &km_facts.env;
+	unsigned int pe = variant->log_dirty ? KM_PE_LOG_DIRTY : 0;
 	u32 flags = variant->log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0;
 	struct km_pfn_expect e;
 	struct probe_obs obs;
@@ -629,7 +658,7 @@ TEST_F(pfnmap, row)
 	ASSERT_EQ(0, r) TH_LOG("%s", why);
 	self->mapped = true;
 	log_mapping(&self->m);
-	km_pfn_expect(&self->m.props, &h, variant->log_dirty, &e);
+	km_pfn_expect(&self->m.props, env, pe, &e);
 	log_expect(&e);
 
 	r = __km_set_memslot2(&self->a.vm, SLOT, flags, IPA, self->m.size, self->m.hva, -1, 0);
@@ -639,7 +668,7 @@ TEST_F(pfnmap, row)
 		return;
 
 	if (variant->log_dirty_later) {
-		km_pfn_expect(&self->m.props, &h, true, &e);
+		km_pfn_expect(&self->m.props, env, KM_PE_LOG_DIRTY, &e);
 		r = __km_set_memslot2(&self->a.vm, SLOT, KVM_MEM_LOG_DIRTY_PAGES, IPA,
 				      self->m.size, self->m.hva, -1, 0);
 		ASSERT_EQ(e.memslot, r) TH_LOG("enabling dirty logging: %s, expected %s (%s)",
@@ -660,7 +689,7 @@ TEST_F(pfnmap, row)
 		ASSERT_EQ(req.fixed, self->m.hva);
 		TH_LOG("VMA replaced after the memslot was made:");
 		log_mapping(&self->m);
-		km_pfn_expect(&self->m.props, &h, variant->log_dirty, &e);
+		km_pfn_expect(&self->m.props, env, pe, &e);
 		log_expect(&e);
 	}
 
@@ -699,12 +728,12 @@ TEST_F(pfnmap, row)
 		want_load = PATTERN;
 		ASSERT_NE(km_mpf_fill(self->m.phys + OFF_LOAD), PATTERN);
 		TH_LOG("after the host's write the page is an anonymous copy:");
-		km_pfn_expect(&self->m.props, &h, false, &e);
+		km_pfn_expect(&self->m.props, env, 0, &e);
 		log_expect(&e);
 	}
 	have_code = may_write;
 	if (km_pfn_k1_out_of_scope(&self->m.props, e.memslot, e.read,
-				   km_facts.kvm_mode == KM_MODE_PROTECTED))
+				   km_facts.env.mode == KM_MODE_PROTECTED))
 		SKIP(return, KM_PFN_K1_REASON);
 
 	/* Its failure only leaves out the tracer's assertions (check_tracer()). */
@@ -796,7 +825,6 @@ FIXTURE_TEARDOWN(pfnmap_mte)
 
 TEST_F(pfnmap_mte, memslot)
 {
-	struct km_pfn_host h = host_facts(true);
 	struct km_pfn_expect e;
 	char why[320];
 	int r;
@@ -813,7 +841,7 @@ TEST_F(pfnmap_mte, memslot)
 	if (r == KM_PFN_UNAVAILABLE)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, r) TH_LOG("%s", why);
-	km_pfn_expect(&self->s.m.props, &h, false, &e);
+	km_pfn_expect(&self->s.m.props, &km_facts.env, KM_PE_MTE_VM, &e);
 	r = __km_set_memslot2(&self->s.vm, SLOT, 0, IPA, self->s.m.size, self->s.m.hva, -1, 0);
 	ASSERT_EQ(e.memslot, r) TH_LOG("KVM_SET_USER_MEMORY_REGION2: %s, expected %s (%s)",
 				       strerror(-r), strerror(-e.memslot), e.memslot_why);
@@ -863,9 +891,9 @@ TEST_F(pfnmap_cap, agrees)
 	char why[320];
 	int cap, r;
 
-	if (!km_kernel_at_least(&km_facts, 6, 17, 0))
-		SKIP(return, "kernel %s predates KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED (6.17)",
-		     km_facts.release);
+	bool gate = km_env_has(&km_facts.env, KM_C_CACHEABLE_PFNMAP);
+
+	TH_LOG("contract: %s", km_contract_why(KM_C_CACHEABLE_PFNMAP));
 	slot_only_vm(&self->s);
 	r = slot_only_map(&self->s, &variant->req, why, sizeof(why));
 	if (r == KM_PFN_UNAVAILABLE)
@@ -876,7 +904,13 @@ TEST_F(pfnmap_cap, agrees)
 	r = __km_set_memslot2(&self->s.vm, SLOT, 0, IPA, self->s.m.size, self->s.m.hva, -1, 0);
 	TH_LOG("KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED=%d, memslot: %s", cap, strerror(-r));
 	ASSERT_TRUE(cap == 0 || cap == 1);
-	EXPECT_EQ(cap ? 0 : -EINVAL, r);
+	if (gate) {
+		EXPECT_EQ(cap ? 0 : -EINVAL, r);
+	} else {
+		/* The older contract: no capability, nothing refused for it. */
+		EXPECT_EQ(0, cap);
+		EXPECT_EQ(0, r);
+	}
 }
 
 /* ---- docs/RULES.md: reference, prerequisites, observable under QEMU TCG ---- */

@@ -109,7 +109,7 @@ static void log_cpu(struct __test_metadata *_metadata)
 	TH_LOG("CPU: %s; erratum 834220 workaround %s; kernel %s; KVM %s",
 	       km_describe_midr(km_cpu_midr(&km_facts), midr, sizeof(midr)),
 	       km_has_erratum_834220(&km_facts) ? "applies" : "does not apply",
-	       km_facts.release, km_kvm_mode_str(km_facts.kvm_mode));
+	       km_facts.release, km_kvm_mode_str(km_facts.env.mode));
 }
 
 TEST_F(s1ptw, progress)

@@ -91,7 +91,7 @@ FIXTURE(s2mt) {
 	struct km_agent a;
 	struct km_mem m;
 	struct km_s2trace tr;
-	struct km_hw hw;
+	const struct km_env *env;
 	struct km_expect e;
 	bool agent_up, slot_refused;
 	u8 page[MT_PAGE];	/* what the host wrote to the accessed page */
@@ -376,14 +376,12 @@ FIXTURE_SETUP(s2mt)
 	u64 i;
 	int r;
 
-	self->hw = (struct km_hw){
-		.fwb = km_facts.fwb != 0, .dic = km_facts.dic != 0, .tcg = km_facts.tcg,
-		.pre_6_17 = !km_kernel_at_least(&km_facts, 6, 17, 0),
-	};
-	ASSERT_EQ(0, km_expect(variant->backing, variant->s1, variant->acc, &self->hw, &self->e));
+	self->env = &km_facts.env;
+	ASSERT_EQ(0, km_expect(variant->backing, variant->s1, variant->acc, self->env, &self->e));
+	km_log_contracts(self->e.contracts);
 	/* Known from the row alone: no VM to build (pKVM VM teardown is slow). */
 	if (km_pfn_k1_out_of_scope(&d->vma, self->e.slot_err, self->e.first_err,
-				   km_facts.kvm_mode == KM_MODE_PROTECTED))
+				   km_facts.env.mode == KM_MODE_PROTECTED))
 		SKIP(return, KM_PFN_K1_REASON);
 
 	km_agent_init(&self->a, 0);
@@ -467,14 +465,14 @@ static bool mt_check_tracer(FIXTURE_DATA(s2mt) *self, const FIXTURE_VARIANT(s2mt
 	EXPECT_EQ(e->w, map.a.w) TH_LOG("stage-2 W");
 	if (e->x != KM_TRI_ANY)
 		EXPECT_EQ(e->x == KM_TRI_YES, map.a.px && map.a.ux)
-			TH_LOG("stage-2 X (DIC=%d, access: %s)", self->hw.dic,
+			TH_LOG("stage-2 X (DIC=%d, access: %s)", self->env->dic,
 			       km_access_str(variant->acc));
 	EXPECT_EQ(e->size, map.size) TH_LOG("stage-2 leaf of %s, expected %s",
 					    km_size_str(map.size, b, sizeof(b)),
 					    km_size_str(e->size, c, sizeof(c)));
 
 	/* The cross-check: the traced type must explain what the guest saw. */
-	consistent = km_infer_memtypes(variant->s1, variant->acc, obs, &self->hw);
+	consistent = km_infer_memtypes(variant->s1, variant->acc, obs, self->env);
 	EXPECT_TRUE(consistent & KM_MT_BIT(map.a.mt))
 		TH_LOG("oracles disagree: the guest saw \"%s\", which needs stage 2 in %s, but "
 		       "the tracer says %s", km_outcome_str(obs),
@@ -550,7 +548,7 @@ TEST_F(s2mt, cell)
 		km_outset_str(e->guest, want, sizeof(want));
 		if (e->guest == KM_OUT_ALL) {
 			TH_LOG("guest result not asserted: %s", e->guest_why);
-		} else if (!(e->guest & KM_OUT_BIT(obs)) && self->hw.tcg && e->tcg_unmodelled) {
+		} else if (!(e->guest & KM_OUT_BIT(obs)) && self->env->tcg && e->tcg_unmodelled) {
 			xfail = true;
 		} else {
 			EXPECT_TRUE(e->guest & KM_OUT_BIT(obs))

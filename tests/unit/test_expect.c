@@ -5,9 +5,9 @@
 #include "harness.h"
 #include "expect.h"
 
-static const struct km_hw hw_fwb_dic = { .fwb = true, .dic = true };
-static const struct km_hw hw_none = { 0 };
-static const struct km_hw hw_fwb_only = { .fwb = true };
+static const struct km_env hw_fwb_dic = { .fwb = true, .dic = true, KM_ENV_HAS_ALL };
+static const struct km_env hw_none = { KM_ENV_HAS_ALL };
+static const struct km_env hw_fwb_only = { .fwb = true, KM_ENV_HAS_ALL };
 
 #define OUT(o)	KM_OUT_BIT(KM_OUT_##o)
 
@@ -148,14 +148,14 @@ TEST_RULE(expect_infer, "UNIT-EXPECT-04",
 	EXPECT_EQ(KM_MT_SET_NOT_DEVICE,
 		  km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_DC_ZVA, KM_OUT_OK, &hw_none));
 	EXPECT_EQ(KM_MT_SET_ANY, km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_DC_ZVA, KM_OUT_OK,
-						   &(struct km_hw){ .tcg = true }));
+						   &(struct km_env){ .tcg = true, KM_ENV_HAS_ALL }));
 	EXPECT_EQ(0, km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_LOAD, KM_OUT_RUN_EFAULT,
 				       &hw_none));
 }
 
 /* Outcomes e accepts that the inference cannot explain with e->mt; counts the checked ones. */
 static unsigned int inconsistent(unsigned int b, unsigned int s1, unsigned int acc,
-				 const struct km_hw *hw, unsigned int *checked)
+				 const struct km_env *hw, unsigned int *checked)
 {
 	unsigned int o, bad = 0;
 	struct km_expect e;
@@ -184,7 +184,7 @@ TEST_RULE(expect_self_consistent, "UNIT-EXPECT-05",
 	unsigned int b, s1, acc, f, bad = 0, checked = 0;
 
 	for (f = 0; f < 8; f++) {
-		struct km_hw hw = { .fwb = f & 1, .dic = f & 2, .tcg = f & 4 };
+		struct km_env hw = { .fwb = f & 1, .dic = f & 2, .tcg = f & 4, KM_ENV_HAS_ALL };
 
 		for (b = 0; b < KM_BK_NR; b++)
 			for (s1 = 0; s1 <= KM_ATTR_NORMAL_WB; s1++)
@@ -239,10 +239,10 @@ TEST_RULE(expect_zone_device, "UNIT-EXPECT-07",
 }
 
 TEST_RULE(expect_old_kernels, "UNIT-EXPECT-08",
-	  "before Linux 6.17 (km_hw.pre_6_17) no cacheable PFNMAP memslot is refused and a "
+	  "without the cacheable-pfnmap contract (Linux 6.12) no cacheable PFNMAP memslot is refused and a "
 	  "cacheable pfn outside the linear map is Device, as km_pfn_expect() says")
 {
-	const struct km_hw old = { .pre_6_17 = true };
+	const struct km_env old = { KM_ENV_HAS_6_12 };
 	struct km_expect e;
 
 	km_expect(KM_BK_PFNMAP_RAM, KM_ATTR_NORMAL_WB, KM_ACC_LOAD, &old, &e);

@@ -10,7 +10,7 @@ static const char text[] =
 	"BAD-01    7.0       any             no dash: malformed\n"
 	"ANY-01    -         any             every kernel\n";
 
-static const char *look(const char *rule, struct km_known_env *e)
+static const char *look(const char *rule, struct km_env *e)
 {
 	static char reason[256];
 
@@ -20,7 +20,7 @@ static const char *look(const char *rule, struct km_known_env *e)
 TEST_RULE(known_issue_match, "UNIT-KNOWN-01",
 	  "an entry matches by rule glob, kernel range and every WHEN fact")
 {
-	struct km_known_env e = { .kver = { 7, 3, 4 }, .erratum_834220 = true };
+	struct km_env e = { .kver = { 7, 3, 4 }, .erratum_834220 = true };
 
 	ASSERT_NE(NULL, look("S1PTW-PROGRESS-01", &e));
 	EXPECT_STREQ("walks livelock", look("S1PTW-PROGRESS-01", &e));
@@ -35,7 +35,7 @@ TEST_RULE(known_issue_match, "UNIT-KNOWN-01",
 TEST_RULE(known_issue_range, "UNIT-KNOWN-02",
 	  "FROM-TO is FROM <= version < TO; negated and combined facts")
 {
-	struct km_known_env e = { .kver = { 6, 15, 0 }, .nvhe = true };
+	struct km_env e = { .kver = { 6, 15, 0 }, .mode = KM_MODE_NVHE };
 
 	EXPECT_NE(NULL, look("GMEM-01", &e));
 	e.kver[1] = 14;
@@ -52,7 +52,7 @@ TEST_RULE(known_issue_range, "UNIT-KNOWN-02",
 TEST_RULE(known_issue_malformed, "UNIT-KNOWN-03",
 	  "malformed lines never match; an open range matches every kernel")
 {
-	struct km_known_env e = { .kver = { 7, 0, 0 } };
+	struct km_env e = { .kver = { 7, 0, 0 } };
 
 	EXPECT_EQ(NULL, look("BAD-01", &e));
 	EXPECT_NE(NULL, look("ANY-01", &e));

@@ -9,13 +9,14 @@
 #include "harness.h"
 #include "pfnmap_expect.h"
 
-static const struct km_pfn_host cpfn = { .fwb = true, .dic = true };
-static const struct km_pfn_host nofwb = { .fwb = false, .dic = false };
-static const struct km_pfn_host fwb_only = { .fwb = true, .dic = false };
-static const struct km_pfn_host dic_only = { .fwb = false, .dic = true };
-static const struct km_pfn_host mte_cpfn = { .fwb = true, .dic = true, .mte_vm = true };
-static const struct km_pfn_host old_cpfn = { .fwb = true, .dic = true, .pre_6_17 = true };
-static const struct km_pfn_host old_nofwb = { .pre_6_17 = true };
+static const struct km_env cpfn = { .fwb = true, .dic = true, KM_ENV_HAS_ALL };
+static const struct km_env nofwb = { .fwb = false, .dic = false, KM_ENV_HAS_ALL };
+static const struct km_env fwb_only = { .fwb = true, .dic = false, KM_ENV_HAS_ALL };
+static const struct km_env dic_only = { .fwb = false, .dic = true, KM_ENV_HAS_ALL };
+static const struct km_env old_cpfn = { .fwb = true, .dic = true, KM_ENV_HAS_6_12 };
+static const struct km_env old_nofwb = { KM_ENV_HAS_6_12 };
+/* Linux 6.1: before VM_ALLOW_ANY_UNCACHED too. */
+static const struct km_env old_6_1 = { .fwb = true, .dic = true };
 
 /* VMAs as the providers build them. */
 #define UDMABUF	{ .pfnmap = true, .ram = true, .cacheable = true, .pte_writable = true }
@@ -32,8 +33,9 @@ FIXTURE_VARIANT(pfnexp) {
 	const char *rule;
 	const char *summary;
 	struct km_pfn_props p;
-	const struct km_pfn_host *h;
+	const struct km_env *h;
 	bool log_dirty;
+	bool mte;		/* an MTE VM */
 	/* Expected. */
 	int memslot;
 	const char *why;	/* substring of memslot_why */
@@ -142,19 +144,19 @@ FIXTURE_VARIANT_ADD(pfnexp, x1) {
 };
 FIXTURE_VARIANT_ADD(pfnexp, ms12_pfnmap) {
 	.rule = "UNIT-PFNEXP-MS12", .summary = "row 12: MTE VM, PFNMAP VMA: EINVAL",
-	.p = NONRAM(false, false), .h = &mte_cpfn, .memslot = -EINVAL, .why = "row 12",
+	.p = NONRAM(false, false), .h = &cpfn, .mte = true, .memslot = -EINVAL, .why = "row 12",
 	.s2 = KM_S2_DEVICE, .exec = false, .unaligned = false, .s2_writable = true,
 };
 FIXTURE_VARIANT_ADD(pfnexp, ms12_mixed) {
 	.rule = "UNIT-PFNEXP-MS12", .summary = "row 12: MTE VM, MIXEDMAP VMA: EINVAL too",
-	.p = MIXED(true, true, true, false), .h = &mte_cpfn, .memslot = -EINVAL, .why = "row 12",
+	.p = MIXED(true, true, true, false), .h = &cpfn, .mte = true, .memslot = -EINVAL, .why = "row 12",
 	.read = -EFAULT, .write = -EFAULT, .s2 = KM_S2_NONE,
 };
 FIXTURE_VARIANT_ADD(pfnexp, ms12_anon) {
 	.rule = "UNIT-PFNEXP-MS12", .summary = "row 12: MTE VM, VMA with VM_MTE_ALLOWED: OK",
 	.p = { .gup = true, .ram = true, .cacheable = true, .pte_writable = true,
 	       .mte_allowed = true },
-	.h = &mte_cpfn, .s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
+	.h = &cpfn, .mte = true, .s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
 };
 FIXTURE_VARIANT_ADD(pfnexp, ms13) {
 	.rule = "UNIT-PFNEXP-MS13", .summary = "row 13: PFNMAP + LOG_DIRTY: EINVAL on any host",
@@ -174,19 +176,26 @@ FIXTURE_VARIANT_ADD(pfnexp, ms13_mixed) {
 };
 FIXTURE_VARIANT_ADD(pfnexp, ms15_hole) {
 	.rule = "UNIT-PFNEXP-MS15", .summary = "row 15: a hole is accepted, even on an MTE VM",
-	.p = { .novma = true }, .h = &mte_cpfn, .why = "hole",
+	.p = { .novma = true }, .h = &cpfn, .mte = true, .why = "hole",
 	.read = -EFAULT, .write = -EFAULT, .s2 = KM_S2_NONE,
 };
 
 FIXTURE_VARIANT_ADD(pfnexp, old_p1r) {
 	.rule = "UNIT-PFNEXP-OLD", .summary = "before 6.17: cacheable RAM PFNMAP accepted, Normal",
-	.p = UDMABUF, .h = &old_nofwb, .why = "6.17",
+	.p = UDMABUF, .h = &old_nofwb, .why = "cacheable-pfnmap contract",
 	.s2 = KM_S2_NORMAL, .exec = true, .unaligned = true, .s2_writable = true,
 };
 FIXTURE_VARIANT_ADD(pfnexp, old_p3) {
 	.rule = "UNIT-PFNEXP-OLD",
 	.summary = "before 6.17: cacheable PFNMAP outside RAM is Device even with FWB+DIC",
 	.p = NONRAM(true, false), .h = &old_cpfn,
+	.s2 = KM_S2_DEVICE, .exec = false, .unaligned = false, .s2_writable = true,
+};
+FIXTURE_VARIANT_ADD(pfnexp, old_p4) {
+	.rule = "UNIT-PFNEXP-OLD",
+	.summary = "before VM_ALLOW_ANY_UNCACHED (6.1): a non-cacheable pfn outside RAM is "
+		   "Device even when the VMA asks for any uncached type",
+	.p = NONRAM(false, true), .h = &old_6_1,
 	.s2 = KM_S2_DEVICE, .exec = false, .unaligned = false, .s2_writable = true,
 };
 FIXTURE_VARIANT_ADD(pfnexp, old_ms13) {
@@ -208,7 +217,8 @@ TEST_F(pfnexp, row)
 {
 	struct km_pfn_expect *e = &self->e;
 
-	km_pfn_expect(&variant->p, variant->h, variant->log_dirty, e);
+	km_pfn_expect(&variant->p, variant->h, (variant->log_dirty ? KM_PE_LOG_DIRTY : 0) |
+		      (variant->mte ? KM_PE_MTE_VM : 0), e);
 	EXPECT_EQ(variant->memslot, e->memslot) TH_LOG("%s", e->memslot_why);
 	if (variant->why)
 		EXPECT_NE(NULL, strstr(e->memslot_why, variant->why))
@@ -219,7 +229,8 @@ TEST_F(pfnexp, row)
 	EXPECT_EQ(variant->exec, e->exec);
 	EXPECT_EQ(variant->unaligned, e->unaligned);
 	EXPECT_EQ(variant->s2_writable, e->s2_writable);
-	EXPECT_EQ(variant->h->fwb && variant->h->dic, e->cpfn);
+	EXPECT_EQ(km_env_has(variant->h, KM_C_CACHEABLE_PFNMAP) && variant->h->fwb &&
+		  variant->h->dic, e->cpfn);
 }
 
 /* The stage-2 leaf (W, X, size) that the tracer oracle checks, SPEC 1.2 and 1.3. */
@@ -233,56 +244,57 @@ TEST_RULE(pfnexp_leaf, "UNIT-PFNEXP-LEAF",
 	struct km_pfn_props p;
 	struct km_pfn_expect e;
 
-	km_pfn_expect(&anon, &nofwb, false, &e);
+	km_pfn_expect(&anon, &nofwb, 0, &e);
 	EXPECT_TRUE(e.s2_w_read);
 	EXPECT_FALSE(e.s2_x_eager) TH_LOG("no DIC: X only after an exec fault");
 	EXPECT_TRUE(e.exec);
 	EXPECT_EQ(0x1000, e.s2_size);
-	km_pfn_expect(&anon, &dic_only, false, &e);
+	km_pfn_expect(&anon, &dic_only, 0, &e);
 	EXPECT_TRUE(e.s2_x_eager) TH_LOG("DIC: X from the first fault");
 
 	p = anon;
 	p.host_leaf = 0x200000;		/* THP */
-	km_pfn_expect(&p, &cpfn, false, &e);
+	km_pfn_expect(&p, &cpfn, 0, &e);
 	EXPECT_EQ(0x200000, e.s2_size);
 	p.host_leaf = 0x40000000;	/* a PUD leaf is adjusted to a PMD at most */
-	km_pfn_expect(&p, &cpfn, false, &e);
+	km_pfn_expect(&p, &cpfn, 0, &e);
 	EXPECT_EQ(0x200000, e.s2_size);
 	p.hugetlb = true;		/* hugetlb maps its own page size */
-	km_pfn_expect(&p, &cpfn, false, &e);
+	km_pfn_expect(&p, &cpfn, 0, &e);
 	EXPECT_EQ(0x40000000, e.s2_size);
-	km_pfn_expect(&p, &cpfn, true, &e);
+	km_pfn_expect(&p, &cpfn, KM_PE_LOG_DIRTY, &e);
 	EXPECT_EQ(0x1000, e.s2_size) TH_LOG("logging forces pages");
 	EXPECT_FALSE(e.s2_w_read) TH_LOG("logging: a read maps RAM read-only");
 	EXPECT_TRUE(e.s2_writable);
-	km_pfn_expect(&p, &(struct km_pfn_host){ .page_size = 0x10000 }, true, &e);
+	km_pfn_expect(&p, &(struct km_env){ .page_size = 0x10000, KM_ENV_HAS_ALL }, KM_PE_LOG_DIRTY,
+		      &e);
 	EXPECT_EQ(0x10000, e.s2_size) TH_LOG("the page is PAGE_SIZE");
 
 	p = (struct km_pfn_props)MIXED(true, false, false, true);	/* M3 Normal-NC */
-	km_pfn_expect(&p, &cpfn, true, &e);
+	km_pfn_expect(&p, &cpfn, KM_PE_LOG_DIRTY, &e);
 	EXPECT_TRUE(e.s2_w_read) TH_LOG("a pfn outside the linear map is W even when logging");
 	EXPECT_FALSE(e.s2_x_eager) TH_LOG("never X on Normal-NC, DIC or not");
 	EXPECT_FALSE(e.exec);
 
 	p = (struct km_pfn_props){ .pfnmap = true, .io = true, .cow = true };	/* C1 */
-	km_pfn_expect(&p, &cpfn, false, &e);
+	km_pfn_expect(&p, &cpfn, 0, &e);
 	EXPECT_FALSE(e.s2_w_read);
 	EXPECT_FALSE(e.s2_writable);
 
 	p = (struct km_pfn_props){ .gmem = true };
-	km_pfn_expect(&p, &cpfn, false, &e);
+	km_pfn_expect(&p, &cpfn, 0, &e);
 	EXPECT_EQ(0, e.memslot);
 	EXPECT_EQ(KM_S2_NORMAL, e.s2);
 	EXPECT_TRUE(e.s2_w_read && e.s2_x_eager);
 	EXPECT_EQ(0x1000, e.s2_size);
 	EXPECT_STREQ("mmu.c:gmem_abort", e.s2_why);
-	km_pfn_expect(&p, &nofwb, true, &e);
+	km_pfn_expect(&p, &nofwb, KM_PE_LOG_DIRTY, &e);
 	EXPECT_EQ(-EINVAL, e.memslot) TH_LOG("guest_memfd + LOG_DIRTY (1.1 row 2)");
-	km_pfn_expect(&p, &mte_cpfn, false, &e);
+	km_pfn_expect(&p, &cpfn, KM_PE_MTE_VM, &e);
 	EXPECT_EQ(-EINVAL, e.memslot) TH_LOG("guest_memfd on an MTE VM (1.1 row 11)");
 
 	p = (struct km_pfn_props)MIXED(false, false, true, false);	/* M2 */
-	km_pfn_expect(&p, &cpfn, false, &e);
+	km_pfn_expect(&p, &cpfn, 0, &e);
 	EXPECT_EQ(0, e.s2_size) TH_LOG("nothing mapped, no leaf");
 }
 
