@@ -5,29 +5,36 @@
 
 #include "s2prot.h"
 
-struct km_s2attr km_s2_decode(u64 prot)
+const struct km_s2layout km_s2layouts[KM_S2_NLAYOUTS] = {
+	{ "split PX/UX (Linux 7.x)", .px = KM_S2P_PX, .ux = KM_S2P_UX, .w = KM_S2P_W,
+	  .r = KM_S2P_R, .device = KM_S2P_DEVICE, .nc = KM_S2P_NORMAL_NC },
+	{ "single X (Linux 6.x)", .px = KM_BIT(0), .ux = KM_BIT(0), .w = KM_BIT(1),
+	  .r = KM_BIT(2), .device = KM_BIT(3), .nc = KM_BIT(4) },
+};
+
+struct km_s2attr km_s2_decode_as(const struct km_s2layout *l, u64 prot)
 {
-	struct km_s2attr a = {
-		.r = prot & KM_S2P_R, .w = prot & KM_S2P_W,
-		.px = prot & KM_S2P_PX, .ux = prot & KM_S2P_UX,
+	struct km_s2attr a;
+	u64 x;
+
+	l = l ? l : &km_s2layouts[0];
+	x = l->px | l->ux;
+	a = (struct km_s2attr){
+		.r = prot & l->r, .w = prot & l->w,
+		.px = prot & l->px, .ux = prot & l->ux,
 		.valid = true,
 	};
-
 	/* The cases of stage2_set_prot_attr() (arch/arm64/kvm/hyp/pgtable.c). */
-	switch (prot & (KM_S2P_DEVICE | KM_S2P_NORMAL_NC)) {
-	case KM_S2P_DEVICE | KM_S2P_NORMAL_NC:
+	if ((prot & l->device) && (prot & l->nc)) {
 		a.mt = KM_MT_NONE;
 		a.valid = false;
-		break;
-	case KM_S2P_DEVICE:
+	} else if (prot & l->device) {
 		a.mt = KM_MT_DEVICE;
-		a.valid = !(prot & KM_S2P_X);
-		break;
-	case KM_S2P_NORMAL_NC:
+		a.valid = !(prot & x);
+	} else if (prot & l->nc) {
 		a.mt = KM_MT_NORMAL_NC;
-		a.valid = !(prot & KM_S2P_X);
-		break;
-	default:
+		a.valid = !(prot & x);
+	} else {
 		a.mt = KM_MT_NORMAL;
 	}
 	return a;
@@ -182,8 +189,18 @@ static void apply_map(const struct km_s2rec *rec, u64 ipa, struct km_s2map *m)
 
 void km_s2_replay(const struct km_s2rec *recs, unsigned int n, u64 ipa, struct km_s2map *m)
 {
+	km_s2_replay_as(NULL, recs, n, ipa, m);
+}
+
+void km_s2_replay_as(const struct km_s2layout *l, const struct km_s2rec *recs, unsigned int n,
+		     u64 ipa, struct km_s2map *m)
+{
 	const struct km_s2rec *pending = NULL;
 	unsigned int i;
+	u64 perms;
+
+	l = l ? l : &km_s2layouts[0];
+	perms = l->r | l->w | l->px | l->ux;
 
 	memset(m, 0, sizeof(*m));
 	for (i = 0; i < n; i++) {
@@ -210,7 +227,7 @@ void km_s2_replay(const struct km_s2rec *recs, unsigned int n, u64 ipa, struct k
 		case KM_S2R_RELAX:
 			/* stage2_relax_perms: adds R, W, X; never memtype bits. */
 			if (m->valid && r->ipa >= m->ipa && r->ipa < m->ipa + m->size) {
-				m->prot |= r->prot & (KM_S2P_R | KM_S2P_W | KM_S2P_X);
+				m->prot |= r->prot & perms;
 				m->nrelax++;
 			}
 			break;
@@ -219,5 +236,5 @@ void km_s2_replay(const struct km_s2rec *recs, unsigned int n, u64 ipa, struct k
 	if (pending)
 		apply_map(pending, ipa, m);
 	if (m->valid)
-		m->a = km_s2_decode(m->prot);
+		m->a = km_s2_decode_as(l, m->prot);
 }

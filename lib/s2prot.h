@@ -14,9 +14,10 @@
 #include "util.h"
 
 /*
- * enum kvm_pgtable_prot (arch/arm64/include/asm/kvm_pgtable.h, Linux 7.3):
- * checked against the 7.3.4 source; the bit numbers have not moved since the
- * NORMAL_NC bit was added in 6.9.
+ * enum kvm_pgtable_prot (arch/arm64/include/asm/kvm_pgtable.h) of Linux 7.3,
+ * where execute permission is split into PX and UX.  Older kernels number
+ * the bits otherwise (struct km_s2layout): the tracer works out which
+ * layout a kernel has from its self-check page, never from its version.
  */
 #define KM_S2P_PX		KM_BIT(0)
 #define KM_S2P_UX		KM_BIT(1)
@@ -25,6 +26,24 @@
 #define KM_S2P_R		KM_BIT(3)
 #define KM_S2P_DEVICE		KM_BIT(4)
 #define KM_S2P_NORMAL_NC	KM_BIT(5)
+
+/*
+ * A numbering of enum kvm_pgtable_prot.  x is PX|UX where execute is split,
+ * the single X bit where it is not (then px == ux == x); nc is 0 in kernels
+ * without KVM_PGTABLE_PROT_NORMAL_NC.
+ */
+struct km_s2layout {
+	const char *name;
+	u64 px, ux, w, r, device, nc;
+};
+
+/*
+ * The layouts known: [0] Linux 7.3's (split execute), [1] Linux 6.x's
+ * (X 0, W 1, R 2, DEVICE 3, NORMAL_NC 4, the NC bit from 6.8 on).
+ * KM_S2_NLAYOUTS of them.
+ */
+#define KM_S2_NLAYOUTS		2
+extern const struct km_s2layout km_s2layouts[KM_S2_NLAYOUTS];
 
 /* The stage-2 memory type KVM installs (pgtable.c:stage2_set_prot_attr()). */
 enum km_memtype {
@@ -47,8 +66,15 @@ struct km_s2attr {
 	bool valid;		/* false: a combination stage2_set_prot_attr() refuses */
 };
 
-/* Decode a kvm_pgtable_prot value; DEVICE|NORMAL_NC or X on NC/Device is invalid. */
-struct km_s2attr km_s2_decode(u64 prot);
+/*
+ * Decode a kvm_pgtable_prot value of layout l (NULL: km_s2layouts[0]);
+ * DEVICE|NORMAL_NC or X on NC/Device is invalid.
+ */
+struct km_s2attr km_s2_decode_as(const struct km_s2layout *l, u64 prot);
+static inline struct km_s2attr km_s2_decode(u64 prot)
+{
+	return km_s2_decode_as(NULL, prot);
+}
 const char *km_memtype_str(enum km_memtype mt);
 /* "Normal R W X" and the like; "-" for nothing. */
 const char *km_s2attr_str(const struct km_s2attr *a, char *buf, size_t len);
@@ -97,5 +123,8 @@ struct km_s2map {
  * back lazily); a relax inside the current leaf adds R/W/X.
  */
 void km_s2_replay(const struct km_s2rec *recs, unsigned int n, u64 ipa, struct km_s2map *m);
+/* The same, decoding the prot values in layout l (NULL: km_s2layouts[0]). */
+void km_s2_replay_as(const struct km_s2layout *l, const struct km_s2rec *recs, unsigned int n,
+		     u64 ipa, struct km_s2map *m);
 
 #endif /* KM_S2PROT_H */

@@ -582,12 +582,13 @@ int km_s2trace_collect(struct km_s2trace *t)
 
 void km_s2trace_lookup(const struct km_s2trace *t, u64 ipa, struct km_s2map *m)
 {
-	km_s2_replay(t->recs, t->nrecs, ipa, m);
+	km_s2_replay_as(t->layout, t->recs, t->nrecs, ipa, m);
 }
 
 bool km_s2trace_selfcheck(struct km_s2trace *t, u64 anon_ipa)
 {
 	struct km_s2map m;
+	unsigned int i;
 	char a[64];
 	int r;
 
@@ -606,12 +607,29 @@ bool km_s2trace_selfcheck(struct km_s2trace *t, u64 anon_ipa)
 			 t->nbad);
 		return false;
 	}
-	km_s2trace_lookup(t, anon_ipa, &m);
-	if (!m.valid || m.a.mt != KM_MT_NORMAL || !m.a.r || !m.a.w || !m.a.valid) {
+	/* Which numbering of the prot bits makes the page what it is. */
+	t->layout = NULL;
+	for (i = 0; i < KM_S2_NLAYOUTS; i++) {
+		km_s2_replay_as(&km_s2layouts[i], t->recs, t->nrecs, anon_ipa, &m);
+		if (m.valid && m.a.mt == KM_MT_NORMAL && m.a.r && m.a.w && m.a.valid) {
+			if (t->layout) {
+				snprintf(t->reason, sizeof(t->reason), "self-check failed: prot "
+					 "0x%llx of the anonymous page at IPA 0x%llx fits two "
+					 "layouts (%s, %s)", m.prot, anon_ipa, t->layout->name,
+					 km_s2layouts[i].name);
+				t->layout = NULL;
+				return false;
+			}
+			t->layout = &km_s2layouts[i];
+		}
+	}
+	if (!t->layout) {
+		km_s2_replay(t->recs, t->nrecs, anon_ipa, &m);
 		snprintf(t->reason, sizeof(t->reason), "self-check failed: the host-written "
-			 "anonymous page at IPA 0x%llx is %s in the trace (%u records), not a "
-			 "Normal R/W mapping", anon_ipa,
-			 m.valid ? km_s2attr_str(&m.a, a, sizeof(a)) : "unmapped", t->nrecs);
+			 "anonymous page at IPA 0x%llx is %s (prot 0x%llx) in the trace (%u "
+			 "records), not a Normal R/W mapping in any known prot layout", anon_ipa,
+			 m.valid ? km_s2attr_str(&m.a, a, sizeof(a)) : "unmapped", m.prot,
+			 t->nrecs);
 		return false;
 	}
 	t->trusted = true;

@@ -42,7 +42,9 @@
  * Trust: a test must call km_s2trace_selfcheck() on a page it knows is
  * ordinary host-populated anonymous RAM (the agent's mailbox) before it
  * believes the other answers; on failure the reason says why, and memtype
- * assertions SKIP with it.
+ * assertions SKIP with it.  The self-check also finds the kernel's prot
+ * numbering (struct km_s2layout): of the layouts known, the one page must
+ * decode as Normal R/W in exactly one.
  */
 #ifndef KM_S2TRACE_H
 #define KM_S2TRACE_H
@@ -65,6 +67,8 @@ struct km_s2trace {
 	int tag;		/* the pid naming the probes and instance */
 	unsigned int cap;	/* of recs */
 	unsigned long losses;	/* records the buffer had lost at start */
+	/* The kernel's enum kvm_pgtable_prot, as the self-check found it. */
+	const struct km_s2layout *layout;
 };
 
 /*

@@ -62,6 +62,8 @@ TEST_F(tracer, selfcheck)
 	km_agent_run_done(&self->a);
 	EXPECT_TRUE(km_s2trace_selfcheck(&self->tr, KM_AGENT_IPA + KM_MBOX_OFF))
 		TH_LOG("%s", self->tr.reason);
+	if (self->tr.layout)
+		TH_LOG("kvm_pgtable_prot layout: %s", self->tr.layout->name);
 	km_s2trace_lookup(&self->tr, KM_AGENT_IPA, &m);
 	TH_LOG("agent code page: %s (%u records)",
 	       m.valid ? km_s2attr_str(&m.a, buf, sizeof(buf)) : "unmapped", self->tr.nrecs);

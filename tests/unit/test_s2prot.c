@@ -44,6 +44,47 @@ TEST_RULE(s2prot_decode, "UNIT-S2PROT-01",
 	EXPECT_STREQ("4 KiB", km_size_str(0x1000, buf, sizeof(buf)));
 }
 
+TEST_RULE(s2prot_decode_6x, "UNIT-S2PROT-04",
+	  "the Linux 6.x numbering (X 0, W 1, R 2, DEVICE 3, NORMAL_NC 4) decodes the same "
+	  "mappings, and the anonymous page of the self-check fits exactly one layout")
+{
+	static const struct {
+		u64 prot;
+		enum km_memtype mt;
+		bool r, w, x, valid;
+	} t[] = {
+		{ 0x07, KM_MT_NORMAL, true, true, true, true },		/* anon RAM, DIC */
+		{ 0x06, KM_MT_NORMAL, true, true, false, true },
+		{ 0x0e, KM_MT_DEVICE, true, true, false, true },
+		{ 0x16, KM_MT_NORMAL_NC, true, true, false, true },
+		{ 0x0f, KM_MT_DEVICE, true, true, true, false },
+	};
+	const struct km_s2layout *old = &km_s2layouts[1], *now = &km_s2layouts[0];
+	static const u64 anon[] = { 0x07, 0x06, 0x0f, 0x0c };
+	unsigned int i, j, fits;
+
+	for (i = 0; i < KM_ARRAY_SIZE(t); i++) {
+		struct km_s2attr a = km_s2_decode_as(old, t[i].prot);
+
+		EXPECT_EQ(t[i].mt, a.mt) TH_LOG("prot 0x%llx", t[i].prot);
+		EXPECT_EQ(t[i].r, a.r) TH_LOG("prot 0x%llx", t[i].prot);
+		EXPECT_EQ(t[i].w, a.w) TH_LOG("prot 0x%llx", t[i].prot);
+		EXPECT_EQ(t[i].x, a.px && a.ux) TH_LOG("prot 0x%llx", t[i].prot);
+		EXPECT_EQ(t[i].valid, a.valid) TH_LOG("prot 0x%llx", t[i].prot);
+	}
+	/* 6.x RWX, 6.x RW, 7.x RWX, 7.x RW: each Normal R/W in one layout only. */
+	for (i = 0; i < KM_ARRAY_SIZE(anon); i++) {
+		for (fits = 0, j = 0; j < KM_S2_NLAYOUTS; j++) {
+			struct km_s2attr a = km_s2_decode_as(&km_s2layouts[j], anon[i]);
+
+			fits += a.valid && a.mt == KM_MT_NORMAL && a.r && a.w;
+		}
+		EXPECT_EQ(1, fits) TH_LOG("prot 0x%llx", anon[i]);
+	}
+	EXPECT_EQ(KM_MT_NORMAL, km_s2_decode_as(now, 0x0f).mt);
+	EXPECT_EQ(KM_MT_DEVICE, km_s2_decode_as(old, 0x0f).mt);
+}
+
 /* Lines as the Linux 7.3.4 tracefs prints them (seen in the guest). */
 #define L_MAP "           <...>-107     [000] d..1.     4.498659: km_107_map: " \
 	      "(kvm_pgtable_stage2_map+0x0/0x140) ipa=0x80003000 size=0x1000 " \
