@@ -561,13 +561,15 @@ done
 # default in Debian 7.x), KFENCE's sampling timer, and the lockup detectors,
 # whose "hard LOCKUP" reports under TCG only measure how loaded the host is.
 quiet_guest="nowatchdog damon_stat.enabled=N kfence.sample_interval=0"
+# memfd_secret(2) is off by default before Linux 6.5 (the X1 rows need it).
+guest_features="secretmem.enable=1"
 run_profile() {
 	local name=$1 cpu=$2 extra=$3 desc=$4 focus=${6:--} qargs=()
 	# The profile's extra QEMU arguments are blank-separated words.
 	[ "${5:--}" = - ] || read -r -a qargs <<< "$5"
 	qargs+=(${user_qemu_args[@]+"${user_qemu_args[@]}"})
 	local log=$logdir/$name.console.log ktapf=$logdir/$name.ktap stamps=$resdir/$name.stamps
-	local cmdline="console=ttyAMA0 loglevel=4 panic=-1 $quiet_guest"
+	local cmdline="console=ttyAMA0 loglevel=4 panic=-1 $quiet_guest $guest_features"
 	cmdline+=" kvm_memattr.accel=tcg kvm_memattr.profile=$name"
 	[ "$extra" = - ] || [ -z "$extra" ] || cmdline+=" $extra"
 	[ -z "$user_append" ] || cmdline+=" $user_append"
