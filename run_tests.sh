@@ -561,7 +561,8 @@ done
 # default in Debian 7.x), KFENCE's sampling timer, and the lockup detectors,
 # whose "hard LOCKUP" reports under TCG only measure how loaded the host is.
 quiet_guest="nowatchdog damon_stat.enabled=N kfence.sample_interval=0"
-# memfd_secret(2) is off by default before Linux 6.5 (the X1 rows need it).
+# memfd_secret(2) is off by default in older kernels such as 6.1 (it answers
+# ENOSYS); the X1 rows need it.
 guest_features="secretmem.enable=1"
 run_profile() {
 	local name=$1 cpu=$2 extra=$3 desc=$4 focus=${6:--} qargs=()
