@@ -63,6 +63,28 @@ TEST_RULE(cpfn_cap_system, "CAP-CPFN-02",
 	}
 }
 
+/*
+ * The suite takes DIC from the vCPU's CTR_EL0 (what KVM itself works from,
+ * the kernel's sanitised value); user space may read another value at EL0,
+ * where the kernel can trap CTR_EL0 and clear bits (e.g. DIC under the
+ * Neoverse-N1 erratum 1542419 workaround).  It may hide coherency, never
+ * claim coherency the system lacks.
+ */
+TEST_RULE(ctr_el0_view, "CAP-CTR-01",
+	  "CTR_EL0 at EL0 claims DIC or IDC only where the vCPU's (the kernel's sanitised) "
+	  "CTR_EL0 has it")
+{
+	const struct km_facts *f = &km_facts;
+	unsigned int idc_el0 = KM_FIELD(f->ctr_el0, 28, 28);
+
+	TH_LOG("CTR_EL0: EL0 %#llx (DIC=%u IDC=%u), vCPU %#llx (DIC=%u IDC=%u)",
+	       (unsigned long long)f->ctr_el0, f->dic_el0, idc_el0,
+	       (unsigned long long)f->ctr_vcpu, f->dic, f->idc);
+	ASSERT_NE(0, f->ctr_vcpu) TH_LOG("no CTR_EL0 from KVM_GET_ONE_REG");
+	EXPECT_TRUE(!f->dic_el0 || f->dic);
+	EXPECT_TRUE(!idc_el0 || f->idc);
+}
+
 /* guest_memfd flags: every advertised bit creates, every other bit fails. */
 FIXTURE(gmem_flags) {
 	struct km_vm vm;
@@ -201,6 +223,9 @@ TEST_RULE(pre_fault_absent, "CAP-PREFAULT-01",
 KM_RULE_DOC(caps_cpfn, "CAP-CPFN-*",
 	    "arm.c:kvm_vm_ioctl_check_extension; kvm_mmu.h:kvm_supports_cacheable_pfnmap",
 	    "- (CAP-CPFN-02 reads the contracts table: Linux 6.17)", "yes")
+KM_RULE_DOC(caps_ctr, "CAP-CTR-01",
+	    "arch/arm64/kernel/traps.c:ctr_read_handler; sys_regs.c (CTR_EL0 of a vCPU)",
+	    "-", "yes")
 KM_RULE_DOC(caps_gmemflags, "CAP-GMEMFLAGS-*",
 	    "kvm_main.c:kvm_vm_ioctl_check_extension_generic; guest_memfd.c:kvm_gmem_create",
 	    "KVM_CAP_GUEST_MEMFD", "yes")
