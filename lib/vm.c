@@ -181,6 +181,16 @@ void km_vcpu_run(struct km_vcpu *vcpu, unsigned int timeout_ms, struct km_exit *
 	int r;
 
 	memset(x, 0, sizeof(*x));
+	/*
+	 * What this KVM_RUN does not write must not pass for its answer: a
+	 * failed run may leave exit_reason and the memory_fault fields as the
+	 * previous exit had them.  Not after an MMIO exit, whose exit_reason
+	 * and data KVM reads back to complete the access.
+	 */
+	if (run->exit_reason != KVM_EXIT_MMIO) {
+		run->exit_reason = KM_EXIT_POISON;
+		memset(km_run_memory_fault(run), 0xa5, sizeof(struct km_memory_fault));
+	}
 	arm_run_timer(timeout_ms);
 	r = ioctl(vcpu->fd, KVM_RUN, 0);
 	x->err = r < 0 ? errno : 0;

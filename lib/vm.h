@@ -10,6 +10,9 @@
 #include "compat.h"
 #include "util.h"
 
+/* exit_reason before each KVM_RUN: no exit KVM reports has this number. */
+#define KM_EXIT_POISON		0xdead5a5aU
+
 /* Small by default: a 52-bit IPA VM costs seconds to destroy under TCG. */
 #define KM_DEFAULT_IPA_BITS 40
 
