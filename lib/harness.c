@@ -31,6 +31,8 @@ struct km_shared {
 	int known;
 	char reason[KM_REASON_MAX];
 	char known_reason[KM_REASON_MAX];
+	char known_symptom[32];	/* the failure the known issue is: "" any */
+	char symptom[32];	/* the failure the case saw (km_symptom()) */
 };
 
 struct km_case {
@@ -145,7 +147,8 @@ __attribute__((weak)) int km_harness_global_setup(int argc, char **argv)
 	return 0;
 }
 
-__attribute__((weak)) const char *km_harness_known_issue(const char *rule)
+__attribute__((weak)) const char *km_harness_known_issue(const char *rule, char *symptom,
+							 size_t len)
 {
 	return NULL;
 }
@@ -241,6 +244,12 @@ void km_xfail(const char *fmt, ...)
 	va_start(ap, fmt);
 	km_set_outcome(KSFT_XFAIL, fmt, ap);
 	va_end(ap);
+}
+
+void km_symptom(const char *name)
+{
+	if (km_sh && !km_sh->symptom[0])
+		snprintf(km_sh->symptom, sizeof(km_sh->symptom), "%s", name);
 }
 
 void km_known_issue(const char *fmt, ...)
@@ -370,6 +379,7 @@ static __attribute__((noreturn)) void km_child_exit(void)
 static __attribute__((noreturn)) void km_child_run(struct km_case *c)
 {
 	const char *known;
+	char symptom[32] = "";
 
 	km_cur = c->test;
 	km_child_pid = getpid();
@@ -384,9 +394,13 @@ static __attribute__((noreturn)) void km_child_run(struct km_case *c)
 		}
 	}
 
-	known = c->rule ? km_harness_known_issue(c->rule) : NULL;
-	if (known)
+	known = c->rule ? km_harness_known_issue(c->rule, symptom, sizeof(symptom)) : NULL;
+	if (known) {
 		km_known_issue("%s", known);
+		if (km_sh->known)
+			snprintf(km_sh->known_symptom, sizeof(km_sh->known_symptom), "%s",
+				 symptom);
+	}
 
 	if (setjmp(km_cur->env) == 0) {
 		if (km_cur->fixture->setup)
@@ -708,6 +722,14 @@ static void km_run_case(const struct km_opts *o, struct km_case *c, int num,
 			snprintf(bad, sizeof(bad), "exited with status %d", WEXITSTATUS(status));
 	}
 
+	if ((bad[0] || km_sh->failed) && km_sh->known && km_sh->known_symptom[0] &&
+	    strcmp(km_sh->known_symptom, km_sh->symptom)) {
+		/* A known issue is one failure, not any: anything else fails. */
+		printf("# known issue not matched: it is a %s, this failure showed %s: %s\n",
+		       km_sh->known_symptom, km_sh->symptom[0] ? km_sh->symptom : "no symptom",
+		       km_sh->known_reason);
+		km_sh->known = 0;
+	}
 	if ((bad[0] || km_sh->failed) && km_sh->known) {
 		if (bad[0])
 			printf("# %s\n", bad);

@@ -180,9 +180,10 @@ int km_harness_global_teardown(void);
 /*
  * km_harness_known_issue() is asked, in the child before the fixture setup,
  * whether the case's rule is a known failure here; a non-NULL reason acts as
- * KNOWN_ISSUE("%s", reason) (and so is ignored under --no-known-issues).
+ * KNOWN_ISSUE("%s", reason) (and so is ignored under --no-known-issues),
+ * limited to failures with the symptom it writes into symptom ("" for any).
  */
-const char *km_harness_known_issue(const char *rule);
+const char *km_harness_known_issue(const char *rule, char *symptom, size_t len);
 void km_harness_header(void);
 void km_harness_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -357,6 +358,12 @@ void km_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void km_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void km_xfail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void km_known_issue(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The case observed this failure symptom (e.g. "livelock"; the first call
+ * wins).  A known issue that names a symptom turns only a failure with that
+ * symptom into XFAIL; any other failure of the case stays a FAIL.
+ */
+void km_symptom(const char *name);
 
 /* Prints "# " + message on stdout; each line of a multi-line message. */
 #define TH_LOG(fmt, ...)	km_log(fmt, ##__VA_ARGS__)

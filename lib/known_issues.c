@@ -61,24 +61,26 @@ static bool when_holds(char *when, const struct km_env *e)
 }
 
 const char *km_known_issue_lookup(const char *text, const char *rule,
-				  const struct km_env *env, char *reason, size_t len)
+				  const struct km_env *env, char *reason, size_t len,
+				  char *symptom, size_t slen)
 {
 	const char *line = text;
 
 	while (line && *line) {
 		const char *eol = strchr(line, '\n');
 		size_t n = eol ? (size_t)(eol - line) : strlen(line);
-		char buf[1024], pat[128], kern[64], when[128];
+		char buf[1024], pat[128], kern[64], when[128], sym[32];
 		int off = 0;
 
 		if (n < sizeof(buf)) {
 			memcpy(buf, line, n);
 			buf[n] = 0;
 			if (buf[0] != '#' &&
-			    sscanf(buf, "%127s %63s %127s %n", pat, kern, when, &off) == 3 &&
+			    sscanf(buf, "%127s %63s %127s %31s %n", pat, kern, when, sym, &off) == 4 &&
 			    off > 0 && buf[off] && !fnmatch(pat, rule, 0) &&
 			    kernel_in_range(kern, env->kver) && when_holds(when, env)) {
 				snprintf(reason, len, "%s", buf + off);
+				snprintf(symptom, slen, "%s", strcmp(sym, "-") ? sym : "");
 				return reason;
 			}
 		}

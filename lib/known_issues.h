@@ -13,9 +13,11 @@
 
 /*
  * The reason of the first entry of text matching rule in env, copied into
- * reason; NULL when none does.  Malformed lines never match.
+ * reason, and its SYMPTOM into symptom ("" for "-": any failure); NULL when
+ * none does.  Malformed lines never match.
  */
 const char *km_known_issue_lookup(const char *text, const char *rule,
-				  const struct km_env *env, char *reason, size_t len);
+				  const struct km_env *env, char *reason, size_t len,
+				  char *symptom, size_t slen);
 
 #endif /* KM_KNOWN_ISSUES_H */

@@ -116,13 +116,14 @@ static const char *load_table(const char *var, const char *embedded)
 	return buf;
 }
 
-const char *km_harness_known_issue(const char *rule)
+const char *km_harness_known_issue(const char *rule, char *symptom, size_t len)
 {
 	static char reason[512];
 
 	if (!known_text)
 		return NULL;
-	return km_known_issue_lookup(known_text, rule, &km_facts.env, reason, sizeof(reason));
+	return km_known_issue_lookup(known_text, rule, &km_facts.env, reason, sizeof(reason),
+				     symptom, len);
 }
 
 void km_harness_header(void)

@@ -158,6 +158,9 @@ TEST_F(s1ptw, progress)
 		if (km_has_erratum_834220(&km_facts))
 			TH_LOG("the erratum 834220 re-walk never resolves a stage-2 fault on a "
 			       "stage-1 table page (S1PTW)");
+		/* The one failure the known issue is (known-issues: livelock). */
+		if (same >= STUCK_SAMPLES)
+			km_symptom("livelock");
 	}
 	ASSERT_EQ(KM_X_DONE, x.kind) TH_LOG("after %u ms: %s", waited,
 					    km_exit_describe(&x, buf, sizeof(buf)));

@@ -5,16 +5,17 @@
 
 static const char text[] =
 	"# comment\n"
-	"S1PTW-*   7.0-      erratum-834220  walks livelock\n"
-	"GMEM-01   6.15-7.2  !fwb,nvhe       two facts\n"
-	"BAD-01    7.0       any             no dash: malformed\n"
-	"ANY-01    -         any             every kernel\n";
+	"S1PTW-*   7.0-      erratum-834220  livelock  walks livelock\n"
+	"GMEM-01   6.15-7.2  !fwb,nvhe       -         two facts\n"
+	"BAD-01    7.0       any             -         no dash: malformed\n"
+	"ANY-01    -         any             -         every kernel\n";
 
 static const char *look(const char *rule, struct km_env *e)
 {
-	static char reason[256];
+	static char reason[256], symptom[32];
 
-	return km_known_issue_lookup(text, rule, e, reason, sizeof(reason));
+	return km_known_issue_lookup(text, rule, e, reason, sizeof(reason), symptom,
+				     sizeof(symptom));
 }
 
 TEST_RULE(known_issue_match, "UNIT-KNOWN-01",
