@@ -53,7 +53,7 @@ root=$(cd "$here/.." && pwd)
 . "$here/common.sh"
 
 # Bump when the preparation below changes, so cached trees are redone.
-prep_version=2
+prep_version=3
 prog=build-kmod
 
 out=$root/build/kmod
@@ -148,11 +148,18 @@ compiler_features="CC_HAS_MIN_FUNCTION_ALIGNMENT CC_HAS_ASSUME CC_HAS_COUNTED_BY
 	DEBUG_INFO_BTF_MODULES"
 
 # unset_config HDR SYMBOL: off in include/config/auto.conf (the Makefiles)
-# and include/generated/autoconf.h (the C code).
+# and, for what the compiler can do (CC_HAS_*, AS_HAS_*), in
+# include/generated/autoconf.h (the C code).  Other symbols stay in the C
+# view, where they can shape structures the module shares with the kernel
+# (CONFIG_DEBUG_INFO_BTF_MODULES adds fields to struct module: without it
+# the kernel refuses the module, ".gnu.linkonce.this_module section size
+# must match").
 unset_config() {
 	local hdr=$1 s=$2
 	sed -i "/^CONFIG_$s=/d" "$hdr/include/config/auto.conf"
-	sed -i "/^#define CONFIG_$s /d" "$hdr/include/generated/autoconf.h"
+	case "$s" in
+	CC_HAS_*|AS_HAS_*) sed -i "/^#define CONFIG_$s /d" "$hdr/include/generated/autoconf.h" ;;
+	esac
 }
 
 # The cross build tree: Debian's headers and kbuild, extracted under a prefix
