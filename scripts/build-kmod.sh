@@ -34,7 +34,7 @@
 # package it depends on (for this host's architecture) and, only when
 # Debian's modpost cannot run here (it wants a newer glibc),
 # linux-source-MAJOR.MINOR to rebuild modpost from.  The tree is prepared
-# once under $KM_CACHE/kmod-tree/VER[-FLAVOUR]; what Debian's compiler had and
+# once under $KM_CACHE/kmod-tree/v<N>/VER-FLAVOUR; what Debian's compiler had and
 # the host's cross compiler lacks (newer gcc features) is turned off in that
 # copy's configuration.
 #
@@ -52,7 +52,9 @@ root=$(cd "$here/.." && pwd)
 # shellcheck source=scripts/common.sh
 . "$here/common.sh"
 
-# Bump when the preparation below changes, so cached trees are redone.
+# Bump when the preparation below changes: prepared trees live under
+# kmod-tree/v<prep_version>/, so that checkouts of different versions that
+# share the cache do not redo each other's.
 prep_version=3
 prog=build-kmod
 
@@ -165,8 +167,7 @@ unset_config() {
 # The cross build tree: Debian's headers and kbuild, extracted under a prefix
 # and made to work from there.
 prepare_tree() {
-	local top=$KM_CACHE/kmod-tree/$kver stamp tmp dpkg_arch hdr src mmv msg dep pkgs p s off
-	[ "$flavour" = arm64 ] || top=$KM_CACHE/kmod-tree/$kname
+	local top=$KM_CACHE/kmod-tree/v$prep_version/$kname stamp tmp dpkg_arch hdr src mmv msg dep p s off
 	stamp=$top/.prepared
 	hdr=$top/root/usr/src/linux-headers-$kname
 	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$prep_version" ] && [ -f "$hdr/Makefile" ]; then
