@@ -614,20 +614,41 @@ argsf=$tmpdir/args
 : > "$argsf"
 for a in ${suite_args[@]+"${suite_args[@]}"}; do printf '%s\n' "$a" >> "$argsf"; done
 # Modules of the kernel under test named in kmod/debian-modules, from the
-# modules tree next to its Image (setup.sh --modules), loaded first.
+# modules tree next to its Image (setup.sh --modules), loaded first, each
+# after what its modinfo "depends=" names (Debian ships no modules.dep;
+# 6.1's vfio-pci-core needs vfio_virqfd, later kernels have it in vfio).
 mod_args=()
 deb_mods=()
 missing=""
 kmods_dir=${modules_dir:-$(dirname "$kernel")/modules}
+declare -A mod_seen=()
+mod_file() {	# mod_file NAME: its file under kmods_dir (- and _ alike)
+	local a=${1//-/_} b=${1//_/-}
+	find "$kmods_dir" \( -name "$a.ko" -o -name "$a.ko.*" -o -name "$b.ko" -o -name "$b.ko.*" \) \
+		2>/dev/null | head -n1
+}
+mod_depends() {	# mod_depends FILE: what it depends on, one a line
+	case "$1" in
+	*.xz) xz -dc "$1" ;; *.zst) zstd -qdc "$1" ;; *.gz) gzip -dc "$1" ;; *) cat "$1" ;;
+	esac 2>/dev/null | LC_ALL=C grep -a -o -m1 'depends=[[:print:]]*' | sed 's/^depends=//' |
+		tr ',' '\n' | sed '/^$/d'
+}
+add_mod() {	# add_mod NAME: its dependencies, then itself, each once
+	local n=$1 f d
+	[ -z "${mod_seen[${n//-/_}]+x}" ] || return 0
+	mod_seen[${n//-/_}]=1
+	f=$(mod_file "$n")
+	if [ -z "$f" ]; then
+		missing+=" $n"
+		return 0
+	fi
+	while read -r d; do add_mod "$d"; done < <(mod_depends "$f")
+	deb_mods+=("$f")
+	mod_args+=(--module "$f")
+}
 while read -r n _; do
 	case "$n" in ''|'#'*) continue ;; esac
-	f=$(find "$kmods_dir" \( -name "$n.ko" -o -name "$n.ko.*" \) 2>/dev/null | head -n1)
-	if [ -n "$f" ]; then
-		deb_mods+=("$f")
-		mod_args+=(--module "$f")
-	else
-		missing+=" $n"
-	fi
+	add_mod "$n"
 done < <(cat "$root/kmod/debian-modules" 2>/dev/null)
 [ -z "$missing" ] ||
 	echo "# $prog: note: no$missing under $kmods_dir (scripts/setup.sh --modules): tests needing them will skip" >&2
