@@ -313,8 +313,6 @@ if [ "$print_release" = 1 ]; then
 	echo "$release"
 	exit 0
 fi
-[ -f "$kdir/Module.symvers" ] ||
-	km_log "$prog: warning: $kdir has no Module.symvers (a tree whose modules were not built?)"
 
 # The modules kmod/Kbuild lists: obj-m := a.o b.o, obj-m += c.o.
 mods=$(sed -n 's/^[[:space:]]*obj-m[[:space:]]*[:+]\{0,1\}=//p' "$root/kmod/Kbuild" |

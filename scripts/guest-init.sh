@@ -70,8 +70,8 @@ if [ -f /etc/km/modules ]; then
 		else
 			why="insmod failed: $(tr '\n' ' ' </tmp/insmod.out |
 				sed -e "s/^insmod: can't insert '[^']*': //" -e 's/ *$//')"
-			said=$(dmesg 2>/dev/null | tail -n +$((before + 1)) | tail -n 3 |
-				sed 's/^\[[^]]*\] *//' | tr '\n' ' ' | sed 's/ *$//')
+			said=$(dmesg 2>/dev/null | tail -n +$((before + 1)) |
+				sed 's/^\[[^]]*\] *//' | uniq | tail -n 3 | tr '\n' ' ' | sed 's/ *$//')
 			[ -z "$said" ] || why="$why; kernel: $said"
 			modfail="$modfail# guest-init: $n.ko: $why
 "
