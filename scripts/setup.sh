@@ -318,8 +318,10 @@ setup_kernel() {
 		km_die 2 "setup: cannot download $common"
 	download_deb "$kbuild" "$host_arch" "$hver" || download_deb "$kbuild" "$host_arch" ||
 		km_die 2 "setup: cannot download $kbuild:$host_arch"
+	# First without linux-source: exit 3 when modpost must be rebuilt.
 	rc=0
-	"$here/build-kmod.sh" --prepare --kernel-version "$kname" || rc=$?
+	"$here/build-kmod.sh" --prepare --kernel-version "$kname" 2>"$apt_dir/prepare.err" || rc=$?
+	[ $rc = 3 ] || cat "$apt_dir/prepare.err" >&2
 	if [ $rc = 3 ]; then
 		mm=$(echo "$kver" | cut -d. -f1-2)
 		download_deb "linux-source-$mm" all "$hver" || download_deb "linux-source-$mm" all ||
