@@ -313,6 +313,8 @@ if [ "$print_release" = 1 ]; then
 	echo "$release"
 	exit 0
 fi
+[ -f "$kdir/Module.symvers" ] ||
+	km_die 2 "$prog: $kdir has no Module.symvers: build that kernel's modules first (make modules)"
 
 # The modules kmod/Kbuild lists: obj-m := a.o b.o, obj-m += c.o.
 mods=$(sed -n 's/^[[:space:]]*obj-m[[:space:]]*[:+]\{0,1\}=//p' "$root/kmod/Kbuild" |
