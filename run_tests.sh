@@ -47,7 +47,8 @@
 #   --smp N             guest CPUs (default 2)
 #   --keep-logs DIR     where console logs go (default build/logs)
 #   --initrd FILE       boot this initramfs as it is (benchmarks, debugging)
-#   --no-build          do not run make first
+#   --no-build          do not build first: neither the suite (make) nor the
+#                       test modules (those in build/kmod/<release>/ are used)
 #   -h, --help          this text
 # Suite arguments after "--" go to memattr unchanged (e.g. -- -t caps).
 # Environment: QEMU (the qemu-system-aarch64 binary), KM_CACHE, O (build
@@ -66,7 +67,8 @@
 # line and exit 2 (--no-kmod runs without them).
 # Exit: 0 pass, 1 a case failed, 2 usage error or incomplete setup (or a
 # build failed), 3 no KVM in the kernel under test, 4 everything skipped,
-# 5 no result from a guest (kernel panic, hang, timeout, QEMU error).  Profiles that disagree:
+# 5 no result from a guest (kernel panic, hang, timeout, QEMU error).
+# Profiles that disagree:
 # 1 if any ended other than 0 or 4, else 0.  130/143: interrupted.
 
 # The trap handlers are reached only through traps.
@@ -157,7 +159,7 @@ while [ $# -gt 0 ]; do
 	--keep-logs) need_arg "$opt" $#; logdir=$2; shift 2 ;;
 	--initrd) need_arg "$opt" $#; user_initrd=$2; shift 2 ;;
 	--no-build) build=0; shift ;;
-	-h|--help) sed -n '3,69p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,72p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; suite_args=("$@"); break ;;
 	*) usage_err "unknown option '$opt'" ;;
 	esac
