@@ -179,7 +179,7 @@ prepare_tree() {
 	d_hdr=$(need_deb "linux-headers-$kname" arm64)
 	# The -common headers and the kbuild tools: what the flavour depends on
 	# (linux-headers-6.1.0-50-common and linux-kbuild-6.1 for 6.1.0-50-arm64).
-	dep=$(dpkg-deb -f "$d_hdr" Depends | tr ',|' '\n\n' | sed 's/(.*//; s/[[:space:]]//g')
+	dep=$(dpkg-deb -f "$d_hdr" Depends | tr ',|' '\n' | sed 's/(.*//; s/[[:space:]]//g')
 	common=$(grep -m1 '^linux-headers-.*-common' <<< "$dep" || true)
 	kbuild=$(grep -m1 '^linux-kbuild-' <<< "$dep" || true)
 	[ -n "$common" ] && [ -n "$kbuild" ] ||
@@ -274,7 +274,7 @@ rebuild_modpost() {
 	# The objects scripts/mod/Makefile links (modpost-objs).
 	objs=$(sed -n 's/^modpost-objs[[:space:]]*:=//p' "$s/scripts/mod/Makefile")
 	[ -n "$objs" ] || objs="modpost.o file2alias.o sumversion.o"
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2046,SC2086
 	${HOSTCC:-cc} -O2 -I "$w" -I "$s/scripts/include" -o "$w/modpost" \
 		$(for o in $objs; do echo "$s/scripts/mod/${o%.o}.c"; done) >&2
 	echo "$w/modpost"
@@ -318,7 +318,7 @@ fi
 
 # The modules kmod/Kbuild lists: obj-m := a.o b.o, obj-m += c.o.
 mods=$(sed -n 's/^[[:space:]]*obj-m[[:space:]]*[:+]\{0,1\}=//p' "$root/kmod/Kbuild" |
-       tr ' \t' '\n\n' | sed -n 's/\.o$//p')
+       tr ' \t' '\n' | sed -n 's/\.o$//p')
 [ -n "$mods" ] || km_die 2 "$prog: kmod/Kbuild lists no obj-m module"
 
 dest=$out/$release

@@ -309,7 +309,7 @@ setup_kernel() {
 	download_deb "linux-headers-$kname" arm64 || km_die 2 "setup: cannot download linux-headers-$kname:arm64"
 	d_hdr=$(ls "$KM_CACHE/debs/linux-headers-$kname"_*_arm64.deb | sort -V | tail -n1)
 	hver=$(dpkg-deb -f "$d_hdr" Version)
-	dep=$(dpkg-deb -f "$d_hdr" Depends | tr ',|' '\n\n' | sed 's/(.*//; s/[[:space:]]//g')
+	dep=$(dpkg-deb -f "$d_hdr" Depends | tr ',|' '\n' | sed 's/(.*//; s/[[:space:]]//g')
 	common=$(grep -m1 '^linux-headers-.*-common' <<< "$dep" || true)
 	kbuild=$(grep -m1 '^linux-kbuild-' <<< "$dep" || true)
 	[ -n "$common" ] && [ -n "$kbuild" ] ||
