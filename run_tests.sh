@@ -27,7 +27,8 @@
 #   --modules DIR       the modules tree (lib/modules/VER) of that kernel, for
 #                       tests that load modules (default: next to the Image)
 #   --kdir DIR          the build directory of the --kernel IMAGE (configured,
-#                       with Module.symvers), to build the test modules against
+#                       with Module.symvers), to build the test modules
+#                       against; with --native, of the running kernel
 #   --no-kmod           no test modules (kmod/): their rows skip
 #   --append ARGS       extra guest kernel command line
 #   --qemu-arg ARG      one extra QEMU argument (repeatable), e.g.
@@ -179,8 +180,8 @@ user_append=${user_append# }
 nk=0
 for k in "$kernel" "$debian_kernel" "$kernel_tree"; do [ -z "$k" ] || nk=$((nk + 1)); done
 [ "$nk" -le 1 ] || usage_err "--kernel, --debian-kernel and --kernel-tree exclude each other"
-[ -z "$kdir_opt" ] || [ -n "$kernel" ] ||
-	usage_err "--kdir names the build directory of a --kernel IMAGE (Debian kernels and --kernel-tree have their own)"
+[ -z "$kdir_opt" ] || [ -n "$kernel" ] || [ "$mode" = native ] ||
+	usage_err "--kdir names the build directory of a --kernel IMAGE or, with --native, of the running kernel (Debian kernels and --kernel-tree have their own)"
 
 # --rules/--skip-rules: comma-separated globs, or a file of them (the suite's
 # own -r @FILE would look for the file inside the guest).
@@ -457,7 +458,7 @@ kmod_names() {	# the module names of kmods, comma-separated
 # does not load is one line, and its rows skip saying why
 # (KM_KMOD_WHY_<name>, read by the suite).
 if [ "$mode" = native ]; then
-	kmod_prepare "$(uname -r)" build
+	kmod_prepare "$(uname -r)" build ${kdir_opt:+--kdir "$kdir_opt"}
 	[ -z "$kmod_note" ] || echo "# $prog: $kmod_note" >&2
 	kmod_loaded=""
 	for m in ${kmods[@]+"${kmods[@]}"}; do
