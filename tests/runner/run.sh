@@ -285,6 +285,7 @@ t_kmod_build_failure() {	# build-kmod.sh: a tree whose build fails is one line n
 	mkdir -p "$k/include/generated" "$k/include/config"
 	echo '#define UTS_RELEASE "7.9.9-bad"' > "$k/include/generated/utsrelease.h"
 	: > "$k/include/config/auto.conf"
+	: > "$k/Module.symvers"
 	printf 'modules:\n\t@echo "memattr_pfnmap.c:1:1: error: fake failure" >&2; exit 1\n' > "$k/Makefile"
 	"$root/scripts/build-kmod.sh" -o "$tmp/kmodout" --kdir "$k" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
