@@ -7,7 +7,9 @@
 #   make check            unit tests, runner tests + the suite under QEMU on the CI profiles
 #   make runner-check     tests of run_tests.sh itself (fake QEMU, ~20 s)
 #   make bench            boot and suite timings per profile (scripts/bench.sh)
-#   make kmod             the test kernel module, $(O)/kmod/memattr_pfnmap.ko
+#   make kmod             the test kernel modules for one kernel, in
+#                         $(O)/kmod/<its uname -r>/ (KVER=VER or KDIR=DIR; see below)
+#   make kmod-matrix      the test modules for every kernel in CHECK_KERNELS
 #   make install INSTALL_PATH=DIR
 #   make docs             regenerate docs/RULES.md from the suite's listing
 
@@ -25,6 +27,9 @@ INSTALL_PATH ?= $(O)/install
 # VHE+FWB, no FWB, nVHE with erratum 834220, pKVM, NUMA: the KVM modes and
 # the CPU and memory features the rules branch on (make bench for the times).
 CHECK_PROFILES ?= max,neoverse-n1,cortex-a57,max-pkvm,max-numa
+# The Debian kernels CI builds the test modules for (.ci/run fetches them:
+# make -s print-check-kernels): bookworm's 6.1, trixie's 6.12 and the default.
+CHECK_KERNELS ?= 7.3.4+deb13 6.12.117+deb13 6.1.0-50
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Ilib -Iguest
@@ -56,7 +61,7 @@ UNIT_LIB_SRCS := lib/harness.c lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o
 
-.PHONY: all unit check install clean kmod docs runner-check bench
+.PHONY: all unit check install clean kmod kmod-matrix print-check-kernels docs runner-check bench
 all: $(O)/memattr
 
 $(O)/guest/%.o: guest/%.S $(LIB_HDRS)
@@ -96,17 +101,19 @@ $(O)/host/unit_tests: $(O)/host/harness_demo
 unit: $(O)/host/unit_tests
 	$(O)/host/unit_tests
 
-# The test kernel module, for the kernel under test (scripts/build-kmod.sh:
-# natively the running kernel's build tree, else Debian's packages that
-# `scripts/setup.sh --kmod` fetched).  Once built it is kept in step with its
-# sources by `make`, which run_tests.sh calls.
-KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
-kmod: $(O)/kmod/memattr_pfnmap.ko
-$(O)/kmod/memattr_pfnmap.ko: $(KMOD_SRCS) scripts/build-kmod.sh
-	scripts/build-kmod.sh -o $(O)/kmod
-ifneq ($(wildcard $(O)/kmod/memattr_pfnmap.ko),)
-all: kmod
-endif
+# The test kernel modules (every obj-m of kmod/Kbuild) for one kernel, in
+# $(O)/kmod/<that kernel's uname -r>/ (scripts/build-kmod.sh, which only
+# checks when nothing changed): KVER=VER a Debian arm64 kernel (default: the
+# running kernel on arm64, else Debian's default, whose headers
+# scripts/setup.sh fetches), KDIR=DIR a kernel build directory.
+# run_tests.sh builds them itself for the kernel it boots.
+KMOD_ARGS := $(if $(KDIR),--kdir $(KDIR)) $(if $(KVER),--kernel-version $(KVER))
+kmod:
+	@scripts/build-kmod.sh -o $(O)/kmod $(KMOD_ARGS) >/dev/null
+kmod-matrix:
+	@for v in $(CHECK_KERNELS); do scripts/build-kmod.sh -o $(O)/kmod --kernel-version $$v >/dev/null || exit 1; done
+print-check-kernels:
+	@echo $(CHECK_KERNELS)
 
 # A profile that skips everything (exit 4) is not a failure; any FAIL is.
 runner-check: all
@@ -115,7 +122,7 @@ runner-check: all
 bench: all
 	scripts/bench.sh $(BENCH_ARGS)
 
-check: unit all kmod runner-check
+check: unit all kmod-matrix runner-check
 	@rc=0; ./run_tests.sh --no-build --profiles $(CHECK_PROFILES) || rc=$$?; \
 	 if [ $$rc -ne 0 ] && [ $$rc -ne 4 ]; then echo "make check: suite exit $$rc" >&2; exit 1; fi
 

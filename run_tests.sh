@@ -26,6 +26,10 @@
 #                       (default), defconfig, or a .config file
 #   --modules DIR       the modules tree (lib/modules/VER) of that kernel, for
 #                       tests that load modules (default: next to the Image)
+#   --kdir DIR          the build directory of the --kernel IMAGE (configured,
+#                       with Module.symvers), to build the test modules
+#                       against; with --native, of the running kernel
+#   --no-kmod           no test modules (kmod/): their rows skip
 #   --append ARGS       extra guest kernel command line
 #   --qemu-arg ARG      one extra QEMU argument (repeatable), e.g.
 #                       --qemu-arg -machine --qemu-arg mte=on
@@ -44,7 +48,8 @@
 #   --smp N             guest CPUs (default 2)
 #   --keep-logs DIR     where console logs go (default build/logs)
 #   --initrd FILE       boot this initramfs as it is (benchmarks, debugging)
-#   --no-build          do not run make first
+#   --no-build          do not build first: neither the suite (make) nor the
+#                       test modules (those in build/kmod/<release>/ are used)
 #   -h, --help          this text
 # Suite arguments after "--" go to memattr unchanged (e.g. -- -t caps).
 # Environment: QEMU (the qemu-system-aarch64 binary), KM_CACHE, O (build
@@ -54,9 +59,17 @@
 # block (as it comes with one job, when the profile ends with several), then
 # the profile facts and the rule x profile table as "# " lines; the last
 # line is "N passed, N failed, N skipped, N xfailed" over all profiles.
-# Exit: 0 pass, 1 a case failed, 2 usage error or incomplete setup,
-# 3 no KVM in the kernel under test, 4 everything skipped, 5 no result from
-# a guest (kernel panic, hang, timeout, QEMU error).  Profiles that disagree:
+# Test modules (kmod/, scripts/build-kmod.sh): built for the kernel under
+# test into build/kmod/<its uname -r>/ and chosen by their vermagic: against
+# Debian's headers (--debian-kernel, the default kernel), the tree's build
+# directory (--kernel-tree), --kdir (with --kernel), the running kernel's
+# (natively).  --kernel without --kdir: only modules built before for that
+# release.  A module that does not build is one "# ERROR: test modules: ..."
+# line and exit 2 (--no-kmod runs without them).
+# Exit: 0 pass, 1 a case failed, 2 usage error or incomplete setup (or a
+# build failed), 3 no KVM in the kernel under test, 4 everything skipped,
+# 5 no result from a guest (kernel panic, hang, timeout, QEMU error).
+# Profiles that disagree:
 # 1 if any ended other than 0 or 4, else 0.  130/143: interrupted.
 
 # The trap handlers are reached only through traps.
@@ -84,6 +97,8 @@ debian_kernel=""
 kernel_tree=""
 kernel_config=alldefconfig
 modules_dir=""
+kdir_opt=""
+no_kmod=0
 user_append=""
 timeout=900
 boot_timeout=120
@@ -129,6 +144,8 @@ while [ $# -gt 0 ]; do
 	--kernel-tree) need_arg "$opt" $#; kernel_tree=$2; shift 2 ;;
 	--kernel-config) need_arg "$opt" $#; kernel_config=$2; shift 2 ;;
 	--modules) need_arg "$opt" $#; modules_dir=$2; shift 2 ;;
+	--kdir) need_arg "$opt" $#; kdir_opt=$2; shift 2 ;;
+	--no-kmod) no_kmod=1; shift ;;
 	--append) need_arg "$opt" $#; user_append+=" $2"; shift 2 ;;
 	--qemu-arg) need_arg "$opt" $#; user_qemu_args+=("$2"); shift 2 ;;
 	--rules) need_arg "$opt" $#; rule_specs+=("$2"); shift 2 ;;
@@ -143,7 +160,7 @@ while [ $# -gt 0 ]; do
 	--keep-logs) need_arg "$opt" $#; logdir=$2; shift 2 ;;
 	--initrd) need_arg "$opt" $#; user_initrd=$2; shift 2 ;;
 	--no-build) build=0; shift ;;
-	-h|--help) sed -n '3,59p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,72p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; suite_args=("$@"); break ;;
 	*) usage_err "unknown option '$opt'" ;;
 	esac
@@ -163,6 +180,8 @@ user_append=${user_append# }
 nk=0
 for k in "$kernel" "$debian_kernel" "$kernel_tree"; do [ -z "$k" ] || nk=$((nk + 1)); done
 [ "$nk" -le 1 ] || usage_err "--kernel, --debian-kernel and --kernel-tree exclude each other"
+[ -z "$kdir_opt" ] || [ -n "$kernel" ] || [ "$mode" = native ] ||
+	usage_err "--kdir names the build directory of a --kernel IMAGE or, with --native, of the running kernel (Debian kernels and --kernel-tree have their own)"
 
 # --rules/--skip-rules: comma-separated globs, or a file of them (the suite's
 # own -r @FILE would look for the file inside the guest).
@@ -356,22 +375,114 @@ verdict_of() {
 	esac
 }
 
-# Natively the test module (make kmod) is loaded around the suite and unloaded
-# after it, whatever the outcome (chained onto the EXIT trap set above);
-# KM_PFNMAP_PARAMS are its parameters (e.g. "phys_base=0x...
-# phys_size=0x..." naming memory outside the linear map).
-if [ "$mode" = native ] && [ -f "$bdir/kmod/memattr_pfnmap.ko" ] && [ ! -e /sys/module/memattr_pfnmap ]; then
-	# shellcheck disable=SC2086
-	if insmod "$bdir/kmod/memattr_pfnmap.ko" ${KM_PFNMAP_PARAMS:-}; then
+# The test modules (kmod/) for the kernel under test: kmod_prepare RELEASE
+# build|none [ARGS...] builds them with scripts/build-kmod.sh ARGS (unless
+# "none": nothing to build them against) into $bdir/kmod/RELEASE/, then
+# takes every .ko there whose vermagic names the release.  Sets kmods (the
+# files) and, when there are none, kmod_why (what the suite's module rows
+# say in their SKIP).  A build failure is one "# ERROR: test modules:" line
+# and exit 2.  When build-kmod.sh misses a package (exit 3), kmod_fetch (a
+# command) is run once and the build tried again.
+kmods=()
+kmod_why=""
+kmod_note=""
+kmod_fetch=()
+kmod_prepare() {
+	local rel=$1 how=$2 d f vm err rc=0
+	shift 2
+	kmods=()
+	if [ "$no_kmod" = 1 ]; then
+		kmod_why="run_tests.sh --no-kmod"
+		return 0
+	fi
+	if [ -z "$rel" ]; then
+		kmod_why="the kernel Image has no version string to match a module's vermagic against"
+		kmod_note="no test modules: $kmod_why"
+		return 0
+	fi
+	d=$bdir/kmod/$rel
+	if [ "$build" = 1 ] && [ "$how" = build ]; then
+		d=$("$root/scripts/build-kmod.sh" -o "$bdir/kmod" "$@" 2>"$tmpdir/kmod.err") || rc=$?
+		if [ "$rc" = 3 ] && [ ${#kmod_fetch[@]} -gt 0 ]; then
+			echo "# $prog: fetching what the test modules for $rel build with: ${kmod_fetch[*]#"$root/"}" >&2
+			"${kmod_fetch[@]}" >&2 || {
+				echo "# ERROR: test modules: ${kmod_fetch[*]#"$root/"} failed;" \
+					"pass --no-kmod to run without them" >&2
+				exit 2
+			}
+			rc=0
+			d=$("$root/scripts/build-kmod.sh" -o "$bdir/kmod" "$@" 2>"$tmpdir/kmod.err") || rc=$?
+		fi
+		if [ "$rc" != 0 ]; then
+			err=$(grep -v '^build-kmod: preparing\|rebuilding it\|lacks, so off' "$tmpdir/kmod.err" |
+			      tail -n1)
+			echo "# ERROR: test modules: ${err:-scripts/build-kmod.sh $* failed (exit $rc)};" \
+				"pass --no-kmod to run without them" >&2
+			exit 2
+		fi
+		# Say what preparing a new tree did (once per tree).
+		grep '^build-kmod: \(preparing\|.*lacks, so off\|.*rebuilding\)' "$tmpdir/kmod.err" |
+			sed 's/^/# /' >&2
+	fi
+	for f in "$d"/*.ko; do
+		[ -f "$f" ] || continue
+		vm=$(km_ko_vermagic "$f")
+		if [ "${vm%% *}" != "$rel" ]; then
+			echo "# ERROR: test modules: $f is for kernel ${vm%% *}, not $rel" \
+				"(vermagic '$vm'); rebuild it or pass --no-kmod" >&2
+			exit 2
+		fi
+		kmods+=("$f")
+	done
+	if [ ${#kmods[@]} = 0 ]; then
+		if [ "$build" = 0 ] && [ "$how" = build ]; then
+			kmod_why="no test module built for kernel $rel (--no-build: make kmod, or drop --no-build)"
+		elif [ "$how" = none ]; then
+			kmod_why="no test module built for kernel $rel: --kernel IMAGE without --kdir DIR (its build directory)"
+		else
+			kmod_why="no test module in $d"
+		fi
+		kmod_note="no test modules: $kmod_why; their rows skip"
+	fi
+}
+kmod_names() {	# the module names of kmods, comma-separated
+	local f n=""
+	for f in ${kmods[@]+"${kmods[@]}"}; do n+="${n:+, }$(basename "$f" .ko)"; done
+	echo "$n"
+}
+
+# Natively the test modules are loaded around the suite and unloaded after
+# it, whatever the outcome (chained onto the EXIT trap set above);
+# KM_PFNMAP_PARAMS are memattr_pfnmap's parameters (e.g. "phys_base=0x...
+# phys_size=0x..." naming memory outside the linear map).  A module that
+# does not load is one line, and its rows skip saying why
+# (KM_KMOD_WHY_<name>, read by the suite).
+if [ "$mode" = native ]; then
+	kmod_prepare "$(uname -r)" build ${kdir_opt:+--kdir "$kdir_opt"}
+	[ -z "$kmod_note" ] || echo "# $prog: $kmod_note" >&2
+	kmod_loaded=""
+	for m in ${kmods[@]+"${kmods[@]}"}; do
+		n=$(basename "$m" .ko)
+		[ ! -e "/sys/module/$n" ] || continue	# loaded by someone else: left alone
+		p=""
+		[ "$n" != memattr_pfnmap ] || p=${KM_PFNMAP_PARAMS:-}
+		# shellcheck disable=SC2086
+		if err=$(insmod "$m" $p 2>&1); then
+			kmod_loaded="$n $kmod_loaded"
+		else
+			err="insmod failed: ${err//$'\n'/ }; kernel: $(dmesg 2>/dev/null | tail -n 2 | tr '\n' ' ')"
+			echo "# $prog: $n: $err" >&2
+			export "KM_KMOD_WHY_$n=$err"
+		fi
+	done
+	[ -z "$kmod_why" ] || export KM_KMOD_WHY="$kmod_why"
+	if [ -n "$kmod_loaded" ]; then
 		# Chain onto whatever EXIT trap there is: expand both now.
 		eval "set -- $(trap -p EXIT)"
 		# shellcheck disable=SC2064
-		trap "rmmod memattr_pfnmap || echo '# $prog: rmmod memattr_pfnmap failed' >&2; ${3:-}" EXIT
-	else
-		echo "# $prog: insmod $bdir/kmod/memattr_pfnmap.ko failed (built for another kernel? make kmod); its tests will skip" >&2
+		trap "for n in $kmod_loaded; do rmmod \$n || echo \"# $prog: rmmod \$n failed\" >&2; done; ${3:-}" EXIT
 	fi
 fi
-
 # ---------------------------------------------------------------- native ---
 if [ "$mode" = native ]; then
 	echo "# kvm-memattr: native, kernel $(uname -r), $(uname -m)"
@@ -413,41 +524,52 @@ qemu_ver=$(km_qemu_version "$qemu")
 km_qemu_version_ok "$qemu" ||
 	km_die 2 "$prog: $qemu is version $qemu_ver but >= $KM_QEMU_MIN is needed: run scripts/setup.sh"
 
-# The kernel under test.
+# The kernel under test, and how to build the test modules for it: with
+# --kernel IMAGE only against --kdir.
 kernel_src=""
+kmod_args=(none)
+[ -z "$kdir_opt" ] || kmod_args=(build --kdir "$kdir_opt")
 if [ -n "$kernel_tree" ]; then
 	[ -d "$kernel_tree" ] || km_die 2 "$prog: --kernel-tree: no such directory: $kernel_tree"
 	out=$("$root/scripts/build-kernel.sh" --base "$kernel_config" "$kernel_tree") ||
 		km_die 2 "$prog: building a kernel from $kernel_tree failed (see above)"
 	kernel=$(sed -n 's/^image //p' <<< "$out")
 	[ -n "$modules_dir" ] || modules_dir=$(sed -n 's/^modules //p' <<< "$out")
+	kmod_args=(build --kdir "$(sed -n 's/^build //p' <<< "$out")")
 	kernel_src="tree $kernel_tree ($kernel_config)"
-elif [ -n "$debian_kernel" ]; then
-	find_debian() {	# the cached Image for VER, or for VER+debNN
-		local d
-		if [ -f "$(km_kernel_dir "$1")/Image" ]; then
-			km_kernel_dir "$1"
-			return
+elif [ -z "$kernel" ]; then
+	# A Debian kernel: --debian-kernel VER[-FLAVOUR], else the default.
+	find_debian() {	# find_debian VER FLAVOUR: the cached kernel's directory
+		local d v f
+		if km_full_version "$1"; then
+			d=$(km_kernel_dir "$1" "$2")
+			[ ! -f "$d/Image" ] || echo "$d"
+			return 0
 		fi
 		for d in $(ls -d "$KM_CACHE/kernels/$1"+* 2>/dev/null | sort -V -r); do
-			[ -f "$d/Image" ] && { echo "$d"; return; }
+			read -r v f <<< "$(km_kernel_spec "${d##*/}")"
+			[ "$f" = "$2" ] && [ -f "$d/Image" ] && { echo "$d"; return 0; }
 		done
+		return 0
 	}
-	kdir=$(find_debian "$debian_kernel")
-	if [ -z "$kdir" ]; then
+	dspec=${debian_kernel:-$KM_DEFAULT_KERNEL}
+	read -r dver dflav <<< "$(km_kernel_spec "$dspec")"
+	kdir=$(find_debian "$dver" "$dflav")
+	if [ -z "$kdir" ] && [ -n "$debian_kernel" ]; then
 		echo "# $prog: fetching the Debian arm64 kernel $debian_kernel (scripts/setup.sh)" >&2
 		"$root/scripts/setup.sh" --kernel-version "$debian_kernel" >&2 ||
 			km_die 2 "$prog: cannot fetch the Debian kernel $debian_kernel (scripts/setup.sh failed)"
-		kdir=$(find_debian "$debian_kernel")
+		kdir=$(find_debian "$dver" "$dflav")
 		[ -n "$kdir" ] || km_die 2 "$prog: setup.sh left no Image for $debian_kernel in $KM_CACHE/kernels"
 	fi
+	[ -n "$kdir" ] ||
+		km_die 2 "$prog: no kernel image at $(km_kernel_dir "$dver" "$dflav")/Image: run scripts/setup.sh (or pass --kernel IMAGE)"
 	kernel=$kdir/Image
-	kernel_src="Debian ${kdir##*/}"
-elif [ -z "$kernel" ]; then
-	kernel=$(km_kernel_dir "$KM_DEFAULT_KERNEL")/Image
-	[ -f "$kernel" ] ||
-		km_die 2 "$prog: no kernel image at $kernel: run scripts/setup.sh (or pass --kernel IMAGE)"
-	kernel_src="Debian $KM_DEFAULT_KERNEL"
+	read -r dver _ <<< "$(km_kernel_spec "${kdir##*/}")"
+	kernel_src="Debian $dver"
+	[ "$dflav" = arm64 ] || kernel_src+="-$dflav"
+	kmod_args=(build --kernel-version "$dver-$dflav")
+	kmod_fetch=("$root/scripts/setup.sh" --kernel-version "$dver-$dflav")
 fi
 [ -f "$kernel" ] || km_die 2 "$prog: no kernel image at $kernel"
 # An arm64 Image has "ARM\x64" at offset 56; QEMU also boots a gzip'd one.
@@ -478,6 +600,13 @@ elif [ -d "$(dirname "$kernel")/modules" ]; then
 	modules_dir=$(dirname "$kernel")/modules
 fi
 
+# The test modules built for this kernel (none with --initrd: the archive
+# is the user's).
+if [ -z "$user_initrd" ]; then
+	kmod_prepare "$kver" "${kmod_args[@]}"
+	[ -z "$kmod_note" ] || echo "# $prog: $kmod_note" >&2
+fi
+
 busybox=$KM_CACHE/busybox/bin/busybox
 [ -n "$user_initrd" ] || [ -x "$busybox" ] ||
 	km_die 2 "$prog: no arm64 busybox at $busybox: run scripts/setup.sh"
@@ -488,30 +617,56 @@ argsf=$tmpdir/args
 : > "$argsf"
 for a in ${suite_args[@]+"${suite_args[@]}"}; do printf '%s\n' "$a" >> "$argsf"; done
 # Modules of the kernel under test named in kmod/debian-modules, from the
-# modules tree next to its Image (setup.sh --modules), loaded first.
+# modules tree next to its Image (setup.sh --modules), loaded first, each
+# after what its modinfo "depends=" names (Debian ships no modules.dep;
+# 6.1's vfio-pci-core needs vfio_virqfd, later kernels have it in vfio).
 mod_args=()
 deb_mods=()
 missing=""
 kmods_dir=${modules_dir:-$(dirname "$kernel")/modules}
+declare -A mod_seen=()
+mod_file() {	# mod_file NAME: its file under kmods_dir (- and _ alike)
+	local a=${1//-/_} b=${1//_/-}
+	find "$kmods_dir" \( -name "$a.ko" -o -name "$a.ko.*" -o -name "$b.ko" -o -name "$b.ko.*" \) \
+		2>/dev/null | head -n1
+}
+mod_depends() {	# mod_depends FILE: what it depends on, one a line
+	case "$1" in
+	*.xz) xz -dc "$1" ;; *.zst) zstd -qdc "$1" ;; *.gz) gzip -dc "$1" ;; *) cat "$1" ;;
+	esac 2>/dev/null | LC_ALL=C grep -a -o -m1 'depends=[[:print:]]*' | sed 's/^depends=//' |
+		tr ',' '\n' | sed '/^$/d'
+}
+add_mod() {	# add_mod NAME: its dependencies, then itself, each once
+	local n=$1 f d
+	[ -z "${mod_seen[${n//-/_}]+x}" ] || return 0
+	mod_seen[${n//-/_}]=1
+	f=$(mod_file "$n")
+	if [ -z "$f" ]; then
+		missing+=" $n"
+		return 0
+	fi
+	while read -r d; do add_mod "$d"; done < <(mod_depends "$f")
+	deb_mods+=("$f")
+	mod_args+=(--module "$f")
+}
 while read -r n _; do
 	case "$n" in ''|'#'*) continue ;; esac
-	f=$(find "$kmods_dir" \( -name "$n.ko" -o -name "$n.ko.*" \) 2>/dev/null | head -n1)
-	if [ -n "$f" ]; then
-		deb_mods+=("$f")
-		mod_args+=(--module "$f")
-	else
-		missing+=" $n"
-	fi
+	add_mod "$n"
 done < <(cat "$root/kmod/debian-modules" 2>/dev/null)
 [ -z "$missing" ] ||
 	echo "# $prog: note: no$missing under $kmods_dir (scripts/setup.sh --modules): tests needing them will skip" >&2
-# Test kernel modules built by `make kmod` ride along and /init loads them.
-for m in "$bdir"/kmod/*.ko; do
-	[ -f "$m" ] && mod_args+=(--module "$m")
+# The test modules ride along and /init loads them; without them, why not
+# goes to the guest (/etc/km/kmod-why), for the suite's SKIP reasons.
+for m in ${kmods[@]+"${kmods[@]}"}; do
+	mod_args+=(--module "$m")
 done
+if [ -n "$kmod_why" ]; then
+	printf '%s\n' "$kmod_why" > "$tmpdir/kmod-why"
+	mod_args+=(--add "$tmpdir/kmod-why:/etc/km/kmod-why")
+fi
 # The test module's memory outside the linear map: the top 64 MiB of guest
 # RAM, which mem= keeps from the kernel (kmod/memattr_pfnmap.c finds it).
-if compgen -G "$bdir/kmod/*.ko" >/dev/null && [[ " $user_append" != *" mem="* ]]; then
+if [[ " ${kmods[*]-}" == *"/memattr_pfnmap.ko"* ]] && [[ " $user_append" != *" mem="* ]]; then
 	case "$memory" in
 	*T) mib=$((${memory%T} * 1048576)) ;; *G) mib=$((${memory%G} * 1024)) ;;
 	*M) mib=${memory%M} ;; *K) mib=$((${memory%K} / 1024)) ;; *) mib=$memory ;;
@@ -519,8 +674,9 @@ if compgen -G "$bdir/kmod/*.ko" >/dev/null && [[ " $user_append" != *" mem="* ]]
 	[ "$mib" -le 256 ] || user_append="${user_append:+$user_append }mem=$((mib - 64))M"
 fi
 key=$(cat "$root/scripts/mkinitramfs.sh" "$root/scripts/guest-init.sh" "$busybox" "$bin" "$argsf" \
-	"$bdir"/kmod/*.ko 2>/dev/null | sha256sum | cut -d' ' -f1)
-key=$(printf '%s\n' "$key" ${deb_mods[@]+"${deb_mods[@]}"} | sha256sum | cut -d' ' -f1)
+	${kmods[@]+"${kmods[@]}"} 2>/dev/null | sha256sum | cut -d' ' -f1)
+key=$(printf '%s\n' "$key" ${deb_mods[@]+"${deb_mods[@]}"} ${kmods[@]+"${kmods[@]}"} "why $kmod_why" |
+	sha256sum | cut -d' ' -f1)
 if [ -n "$user_initrd" ]; then
 	[ -f "$user_initrd" ] || km_die 2 "$prog: --initrd: no such file: $user_initrd"
 	initrd=$user_initrd
@@ -537,6 +693,11 @@ qemu_desc="$(command -v "$qemu") $("$qemu" --version 2>/dev/null | head -n1 |
 	sed -n 's/.*version \([^ ]*\).*/\1/p')"
 echo "# kvm-memattr: QEMU $qemu_desc"
 echo "# kvm-memattr: kernel ${kver:-unknown version} ($kernel_src: $kernel)${modules_dir:+, modules $modules_dir}"
+if [ ${#kmods[@]} -gt 0 ]; then
+	echo "# kvm-memattr: test modules $(kmod_names) (vermagic $(km_ko_vermagic "${kmods[0]}"), $(dirname "${kmods[0]}"))"
+elif [ -z "$user_initrd" ]; then
+	echo "# kvm-memattr: test modules: none ($kmod_why)"
+fi
 echo "# kvm-memattr: ${#runs[@]} profile(s), $jobs at a time, -smp $smp -m $memory"
 
 last_lines() {	# the console log's tail, without our own header

@@ -41,11 +41,66 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <asm/cpufeature.h>
 #include <asm/cputype.h>
 #include <asm/sysreg.h>
 
 #include "memattr_pfnmap.h"
+
+/*
+ * Kernel API differences, from Debian's 6.1 to 7.3 (checked in each one's
+ * headers; the version is the upstream release that changed it):
+ *
+ * - vm_flags_set() (6.3): before it, vma->vm_flags was written directly.
+ * - VM_ALLOW_ANY_UNCACHED (6.8): without it MPF_F_ALLOW_ANY_UNCACHED fails
+ *   with EOPNOTSUPP and MPF_IOC_INFO reports MPF_LACKS_ALLOW_ANY_UNCACHED.
+ *   A macro in every version that has it.
+ * - MAX_PAGE_ORDER (6.8, the renamed MAX_ORDER); MAX_ORDER itself was the
+ *   number of orders, one above the largest, until 6.4.
+ * - vmf_insert_mixed() took a pfn_t until pfn_t went (include/linux/pfn_t.h
+ *   is there in 6.12, gone in 7.2): tested with __has_include.
+ * - ZONE_DEVICE is a configuration choice (Debian 6.1 has none): without
+ *   CONFIG_ZONE_DEVICE, MPF_BACKING_ZONE_DEVICE fails with EOPNOTSUPP and
+ *   MPF_IOC_INFO reports MPF_LACKS_ZONE_DEVICE.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void mpf_vm_flags_set(struct vm_area_struct *vma, unsigned long flags)
+{
+	vma->vm_flags |= flags;
+}
+#else
+#define mpf_vm_flags_set vm_flags_set
+#endif
+
+#ifdef VM_ALLOW_ANY_UNCACHED
+#define MPF_HAVE_ALLOW_ANY_UNCACHED	1
+#define MPF_VM_ALLOW_ANY_UNCACHED	VM_ALLOW_ANY_UNCACHED
+#else
+#define MPF_HAVE_ALLOW_ANY_UNCACHED	0
+#define MPF_VM_ALLOW_ANY_UNCACHED	0UL
+#endif
+
+#if defined(MAX_PAGE_ORDER)
+#define MPF_MAX_ORDER	MAX_PAGE_ORDER
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define MPF_MAX_ORDER	MAX_ORDER
+#else
+#define MPF_MAX_ORDER	(MAX_ORDER - 1)
+#endif
+
+#if __has_include(<linux/pfn_t.h>)
+#include <linux/pfn_t.h>
+#define mpf_insert_mixed(vma, addr, pfn) vmf_insert_mixed(vma, addr, pfn_to_pfn_t(pfn))
+#else
+#define mpf_insert_mixed(vma, addr, pfn) vmf_insert_mixed(vma, addr, pfn)
+#endif
+
+#ifdef CONFIG_ZONE_DEVICE
+#define MPF_HAVE_ZONE_DEVICE	1
+#else
+#define MPF_HAVE_ZONE_DEVICE	0
+#endif
 
 static unsigned long long phys_base;
 module_param(phys_base, ullong, 0444);
@@ -70,7 +125,9 @@ static struct {
 	phys_addr_t zbase;		/* ZONE_DEVICE part: [zbase, zbase + zsize) */
 	u64 zsize;
 	unsigned long *zmap;
+#ifdef CONFIG_ZONE_DEVICE
 	struct dev_pagemap pgmap;
+#endif
 	bool zmapped;
 	int zerr;
 	struct resource *res;
@@ -198,8 +255,12 @@ static int mpf_region_init(void)
 		return 0;
 	}
 
-	/* The top, subsection aligned, becomes ZONE_DEVICE on first use. */
-	zsize = ALIGN_DOWN(min_t(u64, MPF_ZDEV_MAX, size / 4), MPF_ZDEV_ALIGN);
+	/*
+	 * The top, subsection aligned, becomes ZONE_DEVICE on first use (without
+	 * CONFIG_ZONE_DEVICE the whole range stays raw).
+	 */
+	zsize = MPF_HAVE_ZONE_DEVICE ?
+		ALIGN_DOWN(min_t(u64, MPF_ZDEV_MAX, size / 4), MPF_ZDEV_ALIGN) : 0;
 	rgn.zbase = ALIGN_DOWN(base + size - zsize, MPF_ZDEV_ALIGN);
 	if (!zsize || rgn.zbase < base) {
 		rgn.zbase = base + size;
@@ -227,8 +288,10 @@ static int mpf_region_init(void)
 
 static void mpf_region_exit(void)
 {
+#ifdef CONFIG_ZONE_DEVICE
 	if (rgn.zmapped)
 		memunmap_pages(&rgn.pgmap);
+#endif
 	if (rgn.res)
 		release_mem_region(rgn.res->start, resource_size(rgn.res));
 	bitmap_free(rgn.map);
@@ -238,6 +301,7 @@ static void mpf_region_exit(void)
 /* Called with rgn.lock held. */
 static int mpf_zone_device_setup(void)
 {
+#ifdef CONFIG_ZONE_DEVICE
 	void *va;
 
 	if (rgn.zmapped)
@@ -258,6 +322,9 @@ static int mpf_zone_device_setup(void)
 	}
 	rgn.zmapped = true;
 	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
 }
 
 /* Find npages free pages in a bitmap region; the physical address or 0. */
@@ -413,7 +480,7 @@ static vm_fault_t mpf_vm_fault(struct vm_fault *vmf)
 	case MPF_INSERT_FAULT_PFN:
 		return vmf_insert_pfn(vma, vmf->address, pfn);
 	case MPF_INSERT_FAULT_MIXED:
-		return vmf_insert_mixed(vma, vmf->address, pfn);
+		return mpf_insert_mixed(vma, vmf->address, pfn);
 	}
 	/* Pre-populated mappings only fault after a zap (MADV_DONTNEED). */
 	return VM_FAULT_SIGBUS;
@@ -492,13 +559,13 @@ static int mpf_mmap(struct file *file, struct vm_area_struct *vma)
 		return PTR_ERR(b);
 
 	vma->vm_page_prot = mpf_pgprot(cfg.prot, vma->vm_page_prot);
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
+	mpf_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	if (cfg.flags & MPF_F_ALLOW_ANY_UNCACHED)
-		vm_flags_set(vma, VM_ALLOW_ANY_UNCACHED);
+		mpf_vm_flags_set(vma, MPF_VM_ALLOW_ANY_UNCACHED);
 	if (cfg.insert == MPF_INSERT_FAULT_PFN)
-		vm_flags_set(vma, VM_PFNMAP);
+		mpf_vm_flags_set(vma, VM_PFNMAP);
 	if (cfg.insert == MPF_INSERT_PAGE || cfg.insert == MPF_INSERT_FAULT_MIXED)
-		vm_flags_set(vma, VM_MIXEDMAP);
+		mpf_vm_flags_set(vma, VM_MIXEDMAP);
 
 	err = mpf_populate(vma, b);
 	if (err) {
@@ -521,7 +588,8 @@ static int mpf_mmap(struct file *file, struct vm_area_struct *vma)
 	f->last.pfnmap = !!(vma->vm_flags & VM_PFNMAP);
 	f->last.mixedmap = !!(vma->vm_flags & VM_MIXEDMAP);
 	f->last.io = !!(vma->vm_flags & VM_IO);
-	f->last.allow_any_uncached = !!(vma->vm_flags & VM_ALLOW_ANY_UNCACHED);
+	f->last.allow_any_uncached = MPF_HAVE_ALLOW_ANY_UNCACHED &&
+				     (vma->vm_flags & MPF_VM_ALLOW_ANY_UNCACHED);
 	f->last.cow = cow;
 	f->mapped = true;
 	mutex_unlock(&f->lock);
@@ -550,9 +618,17 @@ static int mpf_check_config(const struct mpf_config *c)
 	/* ZONE_DEVICE pages go in as pages; a raw pfn of them is not the point. */
 	if (c->backing == MPF_BACKING_ZONE_DEVICE && c->insert != MPF_INSERT_PAGE)
 		return -EINVAL;
+	/*
+	 * A well-formed request this kernel cannot serve at all: a distinct
+	 * errno (MPF_IOC_INFO's lacks says which).
+	 */
+	if ((c->flags & MPF_F_ALLOW_ANY_UNCACHED) && !MPF_HAVE_ALLOW_ANY_UNCACHED)
+		return -EOPNOTSUPP;
+	if (c->backing == MPF_BACKING_ZONE_DEVICE && !MPF_HAVE_ZONE_DEVICE)
+		return -EOPNOTSUPP;
 	switch (c->backing) {
 	case MPF_BACKING_RAM:
-		if (c->size > (PAGE_SIZE << MAX_PAGE_ORDER))
+		if (c->size > (PAGE_SIZE << MPF_MAX_ORDER))
 			return -E2BIG;
 		break;
 	case MPF_BACKING_NONLINEAR:
@@ -589,6 +665,8 @@ static void mpf_fill_info(struct mpf_info *in)
 	in->zone_device_base = rgn.zsize ? rgn.zbase : 0;
 	in->zone_device_size = rgn.zsize;
 	in->zone_device_err = rgn.zerr;
+	in->lacks = (MPF_HAVE_ZONE_DEVICE ? 0 : MPF_LACKS_ZONE_DEVICE) |
+		    (MPF_HAVE_ALLOW_ANY_UNCACHED ? 0 : MPF_LACKS_ALLOW_ANY_UNCACHED);
 	strscpy(in->region_source, rgn.source, sizeof(in->region_source));
 	mutex_unlock(&rgn.lock);
 	in->live_buffers = atomic64_read(&live_buffers);

@@ -60,9 +60,26 @@ enum mpf_insert {
 					 * for GUP) */
 };
 
-/* mpf_config.flags */
+/*
+ * mpf_config.flags.  MPF_F_ALLOW_ANY_UNCACHED on a kernel without
+ * VM_ALLOW_ANY_UNCACHED (before Linux 6.8) fails with EOPNOTSUPP.
+ */
 #define MPF_F_ALLOW_ANY_UNCACHED	0x1	/* vm_flags_set(VM_ALLOW_ANY_UNCACHED) */
 #define MPF_F_ALL			0x1
+
+/*
+ * mpf_info.lacks: what the kernel the module was built for does not have,
+ * so that the suite can name it in a SKIP.  A set bit is an absence, so
+ * that 0 (what modules before this field reported in its place) means
+ * everything is there.
+ */
+#define MPF_LACKS_ZONE_DEVICE		0x1	/* no CONFIG_ZONE_DEVICE: no
+						 * MPF_BACKING_ZONE_DEVICE
+						 * (EOPNOTSUPP) */
+#define MPF_LACKS_ALLOW_ANY_UNCACHED	0x2	/* no VM_ALLOW_ANY_UNCACHED (Linux
+						 * < 6.8): no
+						 * MPF_F_ALLOW_ANY_UNCACHED
+						 * (EOPNOTSUPP) */
 
 /*
  * New buffers are not zeroed but filled, so that a reader can tell which
@@ -121,7 +138,7 @@ struct mpf_info {
 	__u64 zone_device_base;
 	__u64 zone_device_size;	/* 0: none */
 	__s32 zone_device_err;	/* memremap_pages() result, 0 until tried */
-	__u32 pad;
+	__u32 lacks;		/* MPF_LACKS_*, 0: nothing missing */
 	/* Leak accounting: buffers and pages alive now. */
 	__u64 live_buffers;
 	__u64 live_pages;

@@ -196,10 +196,27 @@ static const char *insert_str(u32 i)
 	return "?";
 }
 
+/*
+ * Why the test module is not there, as the runner or /init found out:
+ * KM_KMOD_WHY_memattr_pfnmap (its insmod failed: the message and what the
+ * kernel said), else KM_KMOD_WHY (no module for this kernel, and why).
+ */
+static const char *kmod_absent_why(void)
+{
+	const char *w = getenv("KM_KMOD_WHY_" MPF_DEVICE_NAME);
+
+	if (!w || !*w)
+		w = getenv("KM_KMOD_WHY");
+	return w && *w ? w : NULL;
+}
+
 int km_kmod_info(struct mpf_info *info, char *why, size_t len)
 {
 	int fd = open(MPF_DEVICE_PATH, O_RDWR | O_CLOEXEC), r = 0;
 
+	if (fd < 0 && errno == ENOENT && kmod_absent_why())
+		return say(why, len, KM_PFN_UNAVAILABLE, "test module not loaded: %s",
+			   kmod_absent_why());
 	if (fd < 0)
 		return say(why, len, KM_PFN_UNAVAILABLE, "test module not loaded: %s absent%s",
 			   MPF_DEVICE_PATH, errno == ENOENT ? "" : " or unusable");
@@ -230,6 +247,16 @@ static int get_kmod(const struct km_pfn_req *req, struct km_pfn_map *m, char *wh
 			   "test module has no memory outside the linear map: "
 			   "nonlinear_size=0 (%s)",
 			   info.region_source);
+	/* What the kernel under test does not have at all. */
+	if (req->backing == MPF_BACKING_ZONE_DEVICE && (info.lacks & MPF_LACKS_ZONE_DEVICE))
+		return say(why, len, KM_PFN_UNAVAILABLE,
+			   "no ZONE_DEVICE pages: the kernel under test has no CONFIG_ZONE_DEVICE "
+			   "(test module: lacks=%#x)", info.lacks);
+	if ((req->flags & MPF_F_ALLOW_ANY_UNCACHED) &&
+	    (info.lacks & MPF_LACKS_ALLOW_ANY_UNCACHED))
+		return say(why, len, KM_PFN_UNAVAILABLE,
+			   "the kernel under test has no VM_ALLOW_ANY_UNCACHED (Linux >= 6.8) "
+			   "(test module: lacks=%#x)", info.lacks);
 	if (req->backing == MPF_BACKING_ZONE_DEVICE && !info.zone_device_size)
 		return say(why, len, KM_PFN_UNAVAILABLE,
 			   "test module has no ZONE_DEVICE range: zone_device_size=0 (%s)",

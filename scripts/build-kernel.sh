@@ -17,8 +17,10 @@
 #   -o DIR          build directory (default $KM_CACHE/kbuild/<key>)
 #   -j N            parallel jobs (default: the number of CPUs)
 #   --force         run make even if the Image looks up to date
-# Prints two lines on stdout: "image PATH" and "modules DIR" (DIR is empty
-# when the configuration has no modules).  Progress goes to stderr, the
+# Prints three lines on stdout: "image PATH", "modules DIR" (DIR is empty
+# when the configuration has no modules) and "build DIR", the build
+# directory that out-of-tree modules build against (scripts/build-kmod.sh
+# --kdir).  Progress goes to stderr, the
 # compiler's output to DIR/build.log.  Exit: 0 built (or up to date), 2 a
 # missing tool or a bad tree, 5 the kernel build failed.
 set -euo pipefail
@@ -132,3 +134,4 @@ fi
 mods=$(ls -d "$out"/modroot/lib/modules/* 2>/dev/null | head -n1 || true)
 echo "image $image"
 echo "modules $mods"
+echo "build $out"

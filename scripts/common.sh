@@ -9,7 +9,45 @@ KM_CACHE=${KM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-memattr}
 km_log() { echo "$*" >&2; }
 km_die() { local rc=$1; shift; echo "$*" >&2; exit "$rc"; }
 
-km_kernel_dir() { echo "$KM_CACHE/kernels/$1"; }
+# Debian arm64 kernels: a version (7.3.4+deb13, 6.1.0-50) and a flavour
+# (arm64, cloud-arm64, rt-arm64, arm64-16k); `uname -r` is VERSION-FLAVOUR.
+km_flavours="cloud-arm64 rt-arm64 arm64-16k arm64"
+
+# km_kernel_spec SPEC: "VERSION FLAVOUR" of 7.3.4+deb13, 7.3.4+deb13-arm64,
+# 7.3.4+deb13-cloud-arm64, 6.1.0-50-cloud (short for -cloud-arm64), ...
+km_kernel_spec() {
+	local s=$1 f
+	for f in $km_flavours; do
+		case "$s" in *-"$f") echo "${s%-"$f"} $f"; return ;; esac
+	done
+	case "$s" in
+	*-cloud) echo "${s%-cloud} cloud-arm64" ;;
+	*-rt) echo "${s%-rt} rt-arm64" ;;
+	*) echo "$s arm64" ;;
+	esac
+}
+
+# km_full_version VERSION: true when VERSION names one Debian kernel: with
+# its +debNN suffix (7.3.4+deb13) or in bookworm's ABI form (6.1.0-50).
+km_full_version() {
+	[[ $1 == *+* ]] || [[ $1 =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+$ ]]
+}
+
+# km_kernel_dir VERSION [FLAVOUR]: where the Image (and modules/) of a Debian
+# kernel are cached; the arm64 flavour keeps the plain VERSION.
+km_kernel_dir() {
+	if [ "${2:-arm64}" = arm64 ]; then
+		echo "$KM_CACHE/kernels/$1"
+	else
+		echo "$KM_CACHE/kernels/$1-$2"
+	fi
+}
+
+# km_ko_vermagic FILE: the vermagic of a kernel module ("7.3.4+deb13-arm64
+# SMP preempt mod_unload aarch64"), read without the target's binutils.
+km_ko_vermagic() {
+	LC_ALL=C grep -a -o -m1 'vermagic=[[:print:]]*' "$1" 2>/dev/null | head -n1 | sed 's/^vermagic=//'
+}
 
 # The major.minor version of qemu-system-aarch64 (or of the binary $1).
 km_qemu_version() {

@@ -15,6 +15,11 @@
 #   /etc/km/args      its arguments, one per line
 #   /etc/km/modules   optional: kernel modules to insmod first, one path a line;
 #                     they are rmmod'ed after the suite, last first
+#   /etc/km/kmod-why  optional: why the test modules are not there (one line),
+#                     given to the suite as KM_KMOD_WHY
+# A module that does not load is one line, "# guest-init: insmod NAME.ko
+# failed: <insmod's message>; kernel: <what the kernel said meanwhile>", and
+# the suite gets the same reason in KM_KMOD_WHY_<name> for its SKIPs.
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/
@@ -52,19 +57,29 @@ el=$(dmesg 2>/dev/null | grep -m1 'started at EL' | sed 's/^\[[^]]*\] *//')
 [ -n "$el" ] && echo "KM-INFO $el"
 
 # Optional kernel modules, loaded in the listed order.
-modfail=""
+modfail=""	# one "# guest-init: insmod ... failed" line per module
 loaded=""	# the loaded ones, last first, for unloading after the suite
 if [ -f /etc/km/modules ]; then
 	while IFS= read -r m; do
 		case "$m" in ''|'#'*) continue ;; esac
+		n=${m##*/}
+		n=${n%.ko}
+		before=$(dmesg 2>/dev/null | wc -l)
 		if insmod "$m" >/tmp/insmod.out 2>&1; then
-			n=${m##*/}
-			loaded="${n%.ko} $loaded"
+			loaded="$n $loaded"
 		else
-			modfail="$modfail ${m##*/}($(tr '\n' ' ' </tmp/insmod.out))"
+			why="insmod failed: $(tr '\n' ' ' </tmp/insmod.out |
+				sed -e "s/^insmod: can't insert '[^']*': //" -e 's/ *$//')"
+			said=$(dmesg 2>/dev/null | tail -n +$((before + 1)) |
+				sed 's/^\[[^]]*\] *//' | uniq | tail -n 3 | tr '\n' ' ' | sed 's/ *$//')
+			[ -z "$said" ] || why="$why; kernel: $said"
+			modfail="$modfail# guest-init: $n.ko: $why
+"
+			export "KM_KMOD_WHY_$(echo "$n" | tr -- '-' '_')=$why"
 		fi
 	done </etc/km/modules
 fi
+[ ! -s /etc/km/kmod-why ] || export KM_KMOD_WHY="$(head -n1 /etc/km/kmod-why)"
 
 # Unload what was loaded, last first.  A module that will not go (still in
 # use, or its exit path fails) fails a run that had not failed otherwise.
@@ -81,7 +96,7 @@ unload_modules() {
 
 echo "KM-BEGIN"
 
-[ -n "$modfail" ] && echo "# guest-init: insmod failed:$modfail"
+[ -n "$modfail" ] && printf '%s' "$modfail"
 
 if [ ! -x /memattr ]; then
 	echo "# guest-init: /memattr is missing from the initramfs"

@@ -226,6 +226,94 @@ assert p['max']['facts']['fwb'] == '1' and p['max']['facts']['kvm_mode'] == 'vhe
 assert p['max']['timing']['boot_ms'] is not None
 EOF
 }
+# The test modules: the ones built for the kernel under test, by vermagic.
+# A fake build directory ($O) with a fake suite and fake modules, and a fake
+# Image whose version string is 7.9.9-fake.
+kmod_setup() {
+	local o=$tmp/o
+	rm -rf "$o"
+	mkdir -p "$o/kmod/7.9.9-fake" "$o/kmod/7.8.0-other"
+	printf '#!/bin/sh\nexit 0\n' > "$o/memattr"
+	chmod +x "$o/memattr"
+	fake_ko "$o/kmod/7.9.9-fake/memattr_pfnmap.ko" 7.9.9-fake
+	fake_ko "$o/kmod/7.9.9-fake/memattr_s2desc.ko" 7.9.9-fake
+	fake_ko "$o/kmod/7.8.0-other/memattr_pfnmap.ko" 7.8.0-other
+	kimg_v=$tmp/Image-7.9.9
+	{ head -c 56 /dev/zero; printf 'ARMd'; head -c 64 /dev/zero
+	  printf 'Linux version 7.9.9-fake (fake@runner) #1 SMP\n'; } > "$kimg_v"
+}
+fake_ko() {	# fake_ko FILE RELEASE: a file whose .modinfo-like bytes carry a vermagic
+	{ printf 'junk\0license=GPL\0vermagic=%s SMP mod_unload aarch64\0' "$2"
+	  head -c 64 /dev/zero; } > "$1"
+}
+t_kmod_by_vermagic() {
+	kmod_setup
+	O=$tmp/o QEMU=$fake FAKE_QEMU_MODE=modules rt --kernel "$kimg_v" --profile max
+	want_rc 4 && out_has '^# kvm-memattr: test modules memattr_pfnmap, memattr_s2desc (vermagic 7.9.9-fake ' &&
+		out_has '^# module: /lib/modules/km/memattr_pfnmap.ko vermagic=7.9.9-fake ' &&
+		out_has '^# module: /lib/modules/km/memattr_s2desc.ko vermagic=7.9.9-fake ' || return 1
+	! grep -q '7.8.0-other\|kmod-why' "$tmp/out" || fail "another kernel's module, or a reason, went along"
+}
+t_kmod_none_for_kernel() {	# --kernel without --kdir and nothing built for it: said once, then run
+	kmod_setup
+	rm -rf "$tmp/o/kmod/7.9.9-fake"
+	O=$tmp/o QEMU=$fake FAKE_QEMU_MODE=modules rt --kernel "$kimg_v" --profile max
+	want_rc 4 && err_has 'no test modules: no test module built for kernel 7.9.9-fake: --kernel IMAGE without --kdir' &&
+		out_has '^# kmod-why: no test module built for kernel 7.9.9-fake' &&
+		out_has '^# kvm-memattr: test modules: none (' || return 1
+	[ "$(grep -c 'no test modules' "$tmp/err")" = 1 ] || fail "not said once"
+	! grep -q '^# module: .*memattr' "$tmp/out" || fail "a test module went along"
+}
+t_kmod_wrong_vermagic() {	# a module for another kernel in this kernel's directory: one ERROR line
+	kmod_setup
+	fake_ko "$tmp/o/kmod/7.9.9-fake/memattr_s2desc.ko" 7.8.0-other
+	O=$tmp/o QEMU=$fake FAKE_QEMU_MODE=modules rt --kernel "$kimg_v" --profile max
+	want_rc 2 && one_line &&
+		err_has '^# ERROR: test modules: .*memattr_s2desc.ko is for kernel 7.8.0-other, not 7.9.9-fake'
+}
+t_kmod_no_kmod() {
+	kmod_setup
+	O=$tmp/o QEMU=$fake FAKE_QEMU_MODE=modules rt --kernel "$kimg_v" --profile max --no-kmod
+	want_rc 4 && out_has '^# kmod-why: run_tests.sh --no-kmod' || return 1
+	! grep -q '^# module: .*memattr' "$tmp/out" || fail "a test module went along"
+}
+t_kmod_kdir_needs_kernel() {
+	rt --debian-kernel 7.3.4+deb13 --kdir "$tmp"; want_rc 2 && one_line && err_has '--kdir names the build directory'
+}
+t_kmod_build_failure() {	# build-kmod.sh: a tree whose build fails is one line naming the error
+	local k=$tmp/badtree
+	mkdir -p "$k/include/generated" "$k/include/config"
+	echo '#define UTS_RELEASE "7.9.9-bad"' > "$k/include/generated/utsrelease.h"
+	: > "$k/include/config/auto.conf"
+	: > "$k/Module.symvers"
+	printf 'modules:\n\t@echo "memattr_pfnmap.c:1:1: error: fake failure" >&2; exit 1\n' > "$k/Makefile"
+	"$root/scripts/build-kmod.sh" -o "$tmp/kmodout" --kdir "$k" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	want_rc 2 && one_line && err_has 'failed: memattr_pfnmap.c:1:1: error: fake failure (see .*build.log)' &&
+		{ [ ! -s "$tmp/out" ] || fail "stdout not empty"; }
+}
+t_kmod_release_of_tree() {	# the release comes from UTS_RELEASE (Debian 6.1's kernel.release differs)
+	local k=$tmp/reltree
+	mkdir -p "$k/include/generated" "$k/include/config"
+	echo '#define UTS_RELEASE "6.1.0-50-arm64"' > "$k/include/generated/utsrelease.h"
+	echo '6.1.176' > "$k/include/config/kernel.release"
+	: > "$k/include/config/auto.conf"
+	: > "$k/Makefile"
+	"$root/scripts/build-kmod.sh" --release --kdir "$k" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	want_rc 0 && [ "$(cat "$tmp/out")" = 6.1.0-50-arm64 ] || fail "release '$(cat "$tmp/out")'"
+}
+t_kernel_spec() {	# Debian kernel names: version, flavour, complete or not
+	local got
+	got=$(. "$root/scripts/common.sh"
+	      for s in 7.3.4+deb13 7.3.4+deb13-cloud-arm64 6.1.0-50 6.1.0-50-cloud 6.12.117 6.12.117+deb13-rt-arm64; do
+		read -r v f <<< "$(km_kernel_spec "$s")"
+		km_full_version "$v" && c=full || c=short
+		printf '%s/%s/%s ' "$v" "$f" "$c"
+	      done)
+	[ "$got" = "7.3.4+deb13/arm64/full 7.3.4+deb13/cloud-arm64/full 6.1.0-50/arm64/full 6.1.0-50/cloud-arm64/full 6.12.117/arm64/short 6.12.117+deb13/rt-arm64/full " ] ||
+		fail "got: $got"
+}
 have_real() {	# the real kernel, QEMU and suite binary are set up
 	local k
 	k=$(. "$root/scripts/common.sh" && echo "$(km_kernel_dir "$KM_DEFAULT_KERNEL")/Image")
@@ -237,6 +325,15 @@ t_real_kernel_panic() {	# a real boot: no /init to run, no root fs: the kernel p
 	have_real || return 77
 	rt --profile max --append rdinit=/no-such-init
 	want_rc 5 && out_has 'ERROR: max: the kernel panicked: Kernel panic - not syncing: '
+}
+t_real_insmod_failure() {	# a real boot where the kernel refuses the unsigned test module
+	have_real || return 77
+	local rel=7.3.4+deb13-arm64
+	[ -f "$root/build/kmod/$rel/memattr_pfnmap.ko" ] ||
+		{ why="no build/kmod/$rel/memattr_pfnmap.ko (make kmod)"; return 77; }
+	rt --profile max --append module.sig_enforce=1 -- -r PFNMAP-KMOD-03
+	want_rc 4 && out_has '^# guest-init: memattr_pfnmap.ko: insmod failed: .*; kernel: .*' &&
+		out_has '^ok 1 PFNMAP-KMOD-03 .* # SKIP test module not loaded: insmod failed: '
 }
 t_real_kernel_without_kvm() {	# a real boot: kvm-arm.mode=none leaves no /dev/kvm
 	have_real || return 77
