@@ -10,6 +10,7 @@
 
 #include "contract.h"
 #include "harness.h"
+#include "pfnmap.h"
 #include "facts.h"
 #include "vm.h"
 
@@ -141,6 +142,16 @@ static void probe_contracts(const struct km_facts *f, struct km_contract_probe *
 	 * one that does not says 0 (the default of check_extension).
 	 */
 	p[KM_C_CACHEABLE_PFNMAP].has = f->cap_cpfn > 0 || f->cap_cpfn_sys == -EINVAL;
+	/*
+	 * The test module is built against the kernel's own headers: it knows
+	 * whether VM_ALLOW_ANY_UNCACHED exists.  Without the module only the
+	 * version can tell.
+	 */
+	if (f->kmod_lacks >= 0) {
+		p[KM_C_ALLOW_ANY_UNCACHED].has = !(f->kmod_lacks & MPF_LACKS_ALLOW_ANY_UNCACHED);
+		snprintf(p[KM_C_ALLOW_ANY_UNCACHED].how, sizeof(p->how),
+			 "the test module, built against this kernel: lacks=%#x", f->kmod_lacks);
+	}
 	snprintf(p[KM_C_CACHEABLE_PFNMAP].how, sizeof(p->how),
 		 "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED: VM fd %d, /dev/kvm %s%d",
 		 f->cap_cpfn, f->cap_cpfn_sys == -EINVAL ? "EINVAL " : "", f->cap_cpfn_sys);
@@ -149,7 +160,8 @@ static void probe_contracts(const struct km_facts *f, struct km_contract_probe *
 int km_facts_read(struct km_facts *f, const char *contracts)
 {
 	struct km_contract_probe probe[KM_C_NR];
-	char cmdline[1024], buf[64];
+	char cmdline[1024], buf[64], why[256];
+	struct mpf_info info;
 	struct utsname u;
 	int r;
 
@@ -170,6 +182,7 @@ int km_facts_read(struct km_facts *f, const char *contracts)
 	read_kvm_mode(f, cmdline);
 
 	r = read_vcpu_regs(f);
+	f->kmod_lacks = km_kmod_info(&info, why, sizeof(why)) ? -1 : (int)info.lacks;
 	/*
 	 * FWB is hidden from EL0 (the kernel reports 0 there), but KVM hands the
 	 * sanitised host value to its vCPUs.  CTR_EL0 at EL0 may be trapped and

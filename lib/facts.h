@@ -42,6 +42,7 @@ struct km_facts {
 	int cap_cpfn_sys;	/* the same on /dev/kvm: -errno when refused */
 	int cap_mte;		/* KVM_CAP_ARM_MTE */
 	int cap_umem2;		/* KVM_CAP_USER_MEMORY2 */
+	int kmod_lacks;		/* the test module's MPF_LACKS_* mask; -1: no module */
 
 	/* Kernel and platform. */
 	char release[65];

@@ -21,7 +21,6 @@
 #include <linux/udmabuf.h>
 #include <linux/vfio.h>
 
-#include "facts.h"
 #include "pfnmap.h"
 
 #define IVSHMEM_VENDOR	0x1af4
@@ -252,11 +251,16 @@ static int get_kmod(const struct km_pfn_req *req, struct km_pfn_map *m, char *wh
 		return say(why, len, KM_PFN_UNAVAILABLE,
 			   "no ZONE_DEVICE pages: the kernel under test has no CONFIG_ZONE_DEVICE "
 			   "(test module: lacks=%#x)", info.lacks);
-	if ((req->flags & MPF_F_ALLOW_ANY_UNCACHED) &&
-	    (info.lacks & MPF_LACKS_ALLOW_ANY_UNCACHED))
-		return say(why, len, KM_PFN_UNAVAILABLE,
-			   "the kernel under test has no VM_ALLOW_ANY_UNCACHED (Linux >= 6.8) "
-			   "(test module: lacks=%#x)", info.lacks);
+	/*
+	 * A kernel before VM_ALLOW_ANY_UNCACHED has no such flag to set: the
+	 * row builds its VMA without it, and its older contract (Device for
+	 * every such pfn, lib/env.h) is what the expectation asserts.
+	 */
+	if ((cfg.flags & MPF_F_ALLOW_ANY_UNCACHED) &&
+	    (info.lacks & MPF_LACKS_ALLOW_ANY_UNCACHED)) {
+		cfg.flags &= ~MPF_F_ALLOW_ANY_UNCACHED;
+		no_flag = true;
+	}
 	if (req->backing == MPF_BACKING_ZONE_DEVICE && !info.zone_device_size)
 		return say(why, len, KM_PFN_UNAVAILABLE,
 			   "test module has no ZONE_DEVICE range: zone_device_size=0 (%s)",
@@ -269,19 +273,7 @@ static int get_kmod(const struct km_pfn_req *req, struct km_pfn_map *m, char *wh
 	m->fd[0] = open(MPF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (m->fd[0] < 0)
 		return say(why, len, -errno, "open %s: %s", MPF_DEVICE_PATH, strerror(errno));
-	/*
-	 * A kernel before VM_ALLOW_ANY_UNCACHED has no such flag to set: the
-	 * row then builds its VMA without it, and its contract (Device for
-	 * every such pfn) is what the expectation asserts.
-	 */
-	r = ioctl(m->fd[0], MPF_IOC_CONFIG, &cfg);
-	if (r && (cfg.flags & MPF_F_ALLOW_ANY_UNCACHED) &&
-	    !km_env_has(&km_facts.env, KM_C_ALLOW_ANY_UNCACHED)) {
-		cfg.flags &= ~MPF_F_ALLOW_ANY_UNCACHED;
-		no_flag = true;
-		r = ioctl(m->fd[0], MPF_IOC_CONFIG, &cfg);
-	}
-	if (r)
+	if (ioctl(m->fd[0], MPF_IOC_CONFIG, &cfg))
 		return say(why, len, -errno, "MPF_IOC_CONFIG: %s", strerror(errno));
 	m->hva = map_fd(req, m->fd[0], m->size, 0);
 	if (!m->hva)

@@ -240,8 +240,11 @@ TEST_RULE(kmod_facts, "PFNMAP-KMOD-03",
 	EXPECT_EQ(f->dic, KM_FIELD(in.ctr_el0_raw, 29, 29));
 	EXPECT_EQ(f->dic, in.cap_cache_dic);
 	EXPECT_EQ(KM_FIELD(f->ctr_vcpu, 29, 29), in.cap_cache_dic);
+	/* The capability exists only with the cacheable-pfnmap contract. */
 	if (f->cap_cpfn >= 0)
-		EXPECT_EQ(in.cap_stage2_fwb && in.cap_cache_dic, f->cap_cpfn);
+		EXPECT_EQ(km_env_has(&f->env, KM_C_CACHEABLE_PFNMAP) && in.cap_stage2_fwb &&
+			  in.cap_cache_dic, f->cap_cpfn) TH_LOG("%s",
+			  km_contract_why(KM_C_CACHEABLE_PFNMAP));
 }
 
 KM_RULE_DOC(pfnmap_kmod, "PFNMAP-KMOD-*",
