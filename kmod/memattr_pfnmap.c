@@ -673,6 +673,24 @@ static void mpf_fill_info(struct mpf_info *in)
 	in->live_pages = atomic64_read(&live_pages);
 }
 
+/*
+ * KVM maps a read fault writable only when GUP-fast hands it the page for
+ * writing, and whether it does for a page without a folio->mapping (ours,
+ * from alloc_pages() and vm_insert_page()) changed in mm.  Ask the kernel.
+ */
+static long mpf_gup_probe(void __user *uarg)
+{
+	struct mpf_gup_probe p;
+	struct page *page;
+
+	if (copy_from_user(&p, uarg, sizeof(p)))
+		return -EFAULT;
+	p.result = get_user_page_fast_only(p.hva, FOLL_WRITE, &page);
+	if (p.result)
+		put_page(page);
+	return copy_to_user(uarg, &p, sizeof(p)) ? -EFAULT : 0;
+}
+
 static long mpf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct mpf_file *f = file->private_data;
@@ -702,6 +720,8 @@ static long mpf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (err)
 			return err;
 		return copy_to_user(uarg, &q, sizeof(q)) ? -EFAULT : 0;
+	case MPF_IOC_GUP_PROBE:
+		return mpf_gup_probe(uarg);
 	case MPF_IOC_INFO:
 		in = kmalloc(sizeof(*in), GFP_KERNEL);
 		if (!in)

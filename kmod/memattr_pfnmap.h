@@ -151,4 +151,16 @@ struct mpf_info {
 #define MPF_IOC_QUERY	_IOR(MPF_IOC_MAGIC, 0x02, struct mpf_query)
 #define MPF_IOC_INFO	_IOR(MPF_IOC_MAGIC, 0x03, struct mpf_info)
 
+/*
+ * Whether GUP-fast takes the page at hva (of the caller) for writing, as
+ * KVM's fault path asks it to before it maps a read fault writable:
+ * get_user_page_fast_only(hva, FOLL_WRITE).  result: 1 taken, 0 refused.
+ */
+struct mpf_gup_probe {
+	__u64 hva;
+	__u32 result;
+	__u32 pad;
+};
+#define MPF_IOC_GUP_PROBE _IOWR(MPF_IOC_MAGIC, 0x04, struct mpf_gup_probe)
+
 #endif /* MEMATTR_PFNMAP_H */

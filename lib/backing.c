@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "facts.h"
 #include "gmem.h"
 #include "memslot.h"
 
@@ -220,7 +221,7 @@ static bool km_props_differ(const struct km_pfn_props *want, const struct km_pfn
 	} f[] = {
 #define F(x) { #x, offsetof(struct km_pfn_props, x) }
 		F(pfnmap), F(mixedmap), F(io), F(ram), F(gup), F(cacheable),
-		F(allow_any_uncached), F(cow), F(pte_writable),
+		F(allow_any_uncached), F(cow), F(pte_writable), F(no_mapping),
 #undef F
 	};
 	size_t off = strlen(buf);
@@ -250,6 +251,7 @@ static int mem_pfnmap(struct km_mem *m, enum km_backing kind, u64 size)
 {
 	const struct km_backing_desc *d = km_backing_desc(kind);
 	struct km_pfn_req req = km_kmod_reqs[kind];
+	struct km_pfn_props want;
 	int r;
 
 	req.size = size < KM_PFN_DEFAULT_SIZE ? size : KM_PFN_DEFAULT_SIZE;
@@ -264,7 +266,11 @@ static int mem_pfnmap(struct km_mem *m, enum km_backing kind, u64 size)
 	m->size = m->pfn.size;
 	snprintf(m->why, sizeof(m->why), "%s (SPEC 1.2 row %s) built as %.160s:", d->name,
 		 d->row, m->pfn.what);
-	if (km_props_differ(&d->vma, &m->pfn.props, m->why, sizeof(m->why))) {
+	want = d->vma;
+	/* A kernel without the flag cannot give the VMA its row declares. */
+	if (!km_env_has(&km_facts.env, KM_C_ALLOW_ANY_UNCACHED))
+		want.allow_any_uncached = false;
+	if (km_props_differ(&want, &m->pfn.props, m->why, sizeof(m->why))) {
 		m->mismatch = true;
 		return -EPROTO;
 	}

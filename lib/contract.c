@@ -11,6 +11,7 @@ static const char *const names[KM_C_NR] = {
 	[KM_C_GUEST_MEMFD] = "guest-memfd",
 	[KM_C_ALLOW_ANY_UNCACHED] = "allow-any-uncached",
 	[KM_C_CACHEABLE_PFNMAP] = "cacheable-pfnmap",
+	[KM_C_GUP_FAST_UNMAPPED] = "gup-fast-unmapped",
 };
 
 const char *km_contract_name(enum km_contract c)

@@ -29,6 +29,10 @@ enum km_contract {
 	KM_C_CACHEABLE_PFNMAP,	/* "cacheable-pfnmap": a cacheable VM_PFNMAP needs FWB &&
 				 * DIC (memslot EINVAL), cacheable pfns outside the linear
 				 * map map Normal; before: always Device/Normal-NC */
+	KM_C_GUP_FAST_UNMAPPED,	/* "gup-fast-unmapped": GUP-fast takes an order-0 page
+				 * without a folio->mapping (a driver's vm_insert_page(),
+				 * ZONE_DEVICE), so KVM maps a read fault on it writable;
+				 * before: only a write fault maps such a page W */
 	KM_C_NR,
 };
 
@@ -57,7 +61,8 @@ struct km_env {
 /* Initialisers of has[] for hand-built environments (host unit tests). */
 #define KM_ENV_HAS_ALL	.has = { [KM_C_USER_MEMORY2] = true, [KM_C_GUEST_MEMFD] = true, \
 				 [KM_C_ALLOW_ANY_UNCACHED] = true, \
-				 [KM_C_CACHEABLE_PFNMAP] = true }
+				 [KM_C_CACHEABLE_PFNMAP] = true, \
+				 [KM_C_GUP_FAST_UNMAPPED] = true }
 /* Linux 6.12: everything but guest_memfd on arm64 and the cacheable-pfnmap rules. */
 #define KM_ENV_HAS_6_12	.has = { [KM_C_USER_MEMORY2] = true, [KM_C_ALLOW_ANY_UNCACHED] = true }
 

@@ -17,7 +17,7 @@
  */
 #define RAM_VMA		.ram = true, .gup = true, .cacheable = true, .pte_writable = true
 #define REMAP_VMA	.pfnmap = true, .io = true, .pte_writable = true
-#define ZDEV_VMA	.mixedmap = true, .gup = true, .pte_writable = true
+#define ZDEV_VMA	.mixedmap = true, .gup = true, .pte_writable = true, .no_mapping = true
 
 static const struct km_backing_desc km_backings[KM_BK_NR] = {
 	[KM_BK_ANON] = { "anon", "ANON", "A1", { RAM_VMA, .mte_allowed = true } },
@@ -34,7 +34,7 @@ static const struct km_backing_desc km_backings[KM_BK_NR] = {
 				 { REMAP_VMA, .allow_any_uncached = true } },
 	[KM_BK_PFNMAP_IO_DEV] = { "pfnmap_io_dev", "PFNIODEV", "P5", { REMAP_VMA } },
 	[KM_BK_MIXEDMAP_RAM] = { "mixedmap_ram", "MIXRAM", "M1",
-				 { RAM_VMA, .mixedmap = true } },
+				 { RAM_VMA, .mixedmap = true, .no_mapping = true } },
 	[KM_BK_MIXEDMAP_SPECIAL] = { "mixedmap_special", "MIXSPECIAL", "M2",
 				     { .mixedmap = true, .cacheable = true,
 				       .pte_writable = true } },
@@ -83,7 +83,8 @@ static void km_expect_s2(const struct km_backing_desc *d, const struct km_env *e
 		return;
 	}
 	e->mt = km_memtype_of(pe->s2);
-	e->w = pe->s2_w_read;	/* the matrix only reads */
+	e->w = pe->s2_w_read;
+	e->w_on_write = pe->s2_writable;
 	e->size = pe->s2_size;
 }
 

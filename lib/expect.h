@@ -84,7 +84,8 @@ struct km_expect {
 	int first_err;		/* KVM_RUN at the first (prime) access: 0 or -errno */
 	/* Stage 2 of the accessed IPA after the prime load and the access. */
 	enum km_memtype mt;
-	bool w;
+	bool w;			/* after the prime load (a read fault) */
+	bool w_on_write;	/* after an access that writes (a write fault) */
 	enum km_tri x;
 	u64 size;
 	/* The access under test. */

@@ -123,6 +123,28 @@ static int read_vcpu_regs(struct km_facts *f)
 	return r;
 }
 
+/*
+ * GUP-fast on one of the test module's own pages (alloc_pages(), inserted
+ * with vm_insert_page(): no folio->mapping): 1 taken, 0 refused, -1 no
+ * module to ask.
+ */
+static int probe_gup_fast_unmapped(void)
+{
+	struct km_pfn_req req = {
+		.src = KM_SRC_KMOD, .backing = MPF_BACKING_RAM, .prot = MPF_PROT_CACHEABLE,
+		.insert = MPF_INSERT_PAGE, .size = 0x1000,
+	};
+	struct km_pfn_map m;
+	char why[256];
+	int r = -1;
+
+	memset(&m, 0, sizeof(m));
+	if (!km_pfn_get(&req, &m, why, sizeof(why)))
+		r = km_kmod_gup_probe(m.hva);
+	km_pfn_put(&m);
+	return r < 0 ? -1 : r;
+}
+
 /* The probes of lib/env.h's contracts: what this kernel itself says. */
 static void probe_contracts(const struct km_facts *f, struct km_contract_probe *p)
 {
@@ -151,6 +173,12 @@ static void probe_contracts(const struct km_facts *f, struct km_contract_probe *
 		p[KM_C_ALLOW_ANY_UNCACHED].has = !(f->kmod_lacks & MPF_LACKS_ALLOW_ANY_UNCACHED);
 		snprintf(p[KM_C_ALLOW_ANY_UNCACHED].how, sizeof(p->how),
 			 "the test module, built against this kernel: lacks=%#x", f->kmod_lacks);
+	}
+	if (f->gup_fast_unmapped >= 0) {
+		p[KM_C_GUP_FAST_UNMAPPED].has = f->gup_fast_unmapped;
+		snprintf(p[KM_C_GUP_FAST_UNMAPPED].how, sizeof(p->how),
+			 "the test module: GUP-fast FOLL_WRITE on its own vm_insert_page() page "
+			 "%s", f->gup_fast_unmapped ? "taken" : "refused");
 	}
 	snprintf(p[KM_C_CACHEABLE_PFNMAP].how, sizeof(p->how),
 		 "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED: VM fd %d, /dev/kvm %s%d",
@@ -183,6 +211,7 @@ int km_facts_read(struct km_facts *f, const char *contracts)
 
 	r = read_vcpu_regs(f);
 	f->kmod_lacks = km_kmod_info(&info, why, sizeof(why)) ? -1 : (int)info.lacks;
+	f->gup_fast_unmapped = f->kmod_lacks >= 0 ? probe_gup_fast_unmapped() : -1;
 	/*
 	 * FWB is hidden from EL0 (the kernel reports 0 there), but KVM hands the
 	 * sanitised host value to its vCPUs.  CTR_EL0 at EL0 may be trapped and

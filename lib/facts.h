@@ -43,6 +43,7 @@ struct km_facts {
 	int cap_mte;		/* KVM_CAP_ARM_MTE */
 	int cap_umem2;		/* KVM_CAP_USER_MEMORY2 */
 	int kmod_lacks;		/* the test module's MPF_LACKS_* mask; -1: no module */
+	int gup_fast_unmapped;	/* its GUP-fast write probe: 1, 0, -1 no module */
 
 	/* Kernel and platform. */
 	char release[65];

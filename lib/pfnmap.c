@@ -209,6 +209,18 @@ static const char *kmod_absent_why(void)
 	return w && *w ? w : NULL;
 }
 
+int km_kmod_gup_probe(void *hva)
+{
+	struct mpf_gup_probe p = { .hva = (u64)(uintptr_t)hva };
+	int fd = open(MPF_DEVICE_PATH, O_RDWR | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = ioctl(fd, MPF_IOC_GUP_PROBE, &p) ? -errno : (int)p.result;
+	close(fd);
+	return r;
+}
+
 int km_kmod_info(struct mpf_info *info, char *why, size_t len)
 {
 	int fd = open(MPF_DEVICE_PATH, O_RDWR | O_CLOEXEC), r = 0;
@@ -288,8 +300,12 @@ static int get_kmod(const struct km_pfn_req *req, struct km_pfn_map *m, char *wh
 	m->props.allow_any_uncached = q.allow_any_uncached;
 	m->props.cow = q.cow;
 	m->props.pte_writable = !q.cow;
-	/* Only vm_insert_page() makes PTEs with a page GUP can take. */
+	/*
+	 * Only vm_insert_page() makes PTEs with a page GUP can take; those
+	 * pages (alloc_pages(), ZONE_DEVICE) have no folio->mapping.
+	 */
 	m->props.gup = req->insert == MPF_INSERT_PAGE;
+	m->props.no_mapping = m->props.gup;
 	snprintf(m->what, sizeof(m->what),
 		 "memattr_pfnmap: %s at %#llx, %s, %s%s%s, MT index %u", backing_str(req->backing),
 		 (unsigned long long)q.phys, insert_str(req->insert), prot_str(req->prot),
@@ -593,6 +609,7 @@ static int get_bpf_array(const struct km_pfn_req *req, struct km_pfn_map *m, cha
 		return say(why, len, -errno, "mmap of the BPF array: %s", strerror(errno));
 	m->props.cacheable = true;
 	m->props.gup = true;
+	m->props.no_mapping = true;	/* vmalloc() pages */
 	m->props.pte_writable = true;
 	snprintf(m->what, sizeof(m->what), "BPF_F_MMAPABLE array map, %zu bytes", m->size);
 	return 0;

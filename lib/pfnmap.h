@@ -83,5 +83,7 @@ bool km_vma_has_flag(const void *hva, const char *flag);
 
 /* The module: open /dev/memattr_pfnmap and read MPF_IOC_INFO. */
 int km_kmod_info(struct mpf_info *info, char *why, size_t len);
+/* The test module's GUP-fast write probe of hva: 1 taken, 0 refused, or -errno. */
+int km_kmod_gup_probe(void *hva);
 
 #endif /* KM_PFNMAP_H */

@@ -157,6 +157,16 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_env *env, unsig
 	 * map of a VM_PFNMAP/VM_MIXEDMAP VMA (kvm_s2_fault_pin_pfn()).
 	 */
 	e->s2_w_read = writable && (((p->pfnmap || p->mixedmap) && !p->ram) || !log_dirty);
+	/*
+	 * A read fault is mapped writable only if GUP-fast takes the page for
+	 * writing (hva_to_pfn_fast(), or the slow path's second try); pages
+	 * without a mapping it refused before the gup-fast-unmapped contract.
+	 */
+	if (p->gup && p->no_mapping) {
+		e->contracts |= KM_BIT(KM_C_GUP_FAST_UNMAPPED);
+		if (!km_env_has(env, KM_C_GUP_FAST_UNMAPPED))
+			e->s2_w_read = false;
+	}
 	if (noncacheable) {
 		/* Before VM_ALLOW_ANY_UNCACHED every such pfn mapped Device. */
 		e->s2 = p->allow_any_uncached && any_uc ? KM_S2_NORMAL_NC : KM_S2_DEVICE;

@@ -31,6 +31,8 @@ struct km_pfn_props {
 	bool cow;		/* private mapping, page not yet copied */
 	bool pte_writable;	/* the host PTE allows writes */
 	bool mte_allowed;	/* VM_MTE_ALLOWED */
+	bool no_mapping;	/* GUP's page has no folio->mapping (a driver's pages,
+				 * ZONE_DEVICE): KM_C_GUP_FAST_UNMAPPED applies */
 	/* Added with the S2MT matrix: plain memory and the mapping size. */
 	bool gmem;		/* a guest_memfd slot: gmem_abort(), the VMA does not matter */
 	bool hugetlb;		/* a hugetlbfs VMA: its huge page size decides the size */
