@@ -28,6 +28,8 @@ done
 [ ${#entries[@]} -gt 0 ] || { echo "usage: $0 [run_tests.sh options] KERNEL:PROFILES..." >&2; exit 2; }
 
 closing_re='^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped, ([0-9]+) xfailed$'
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 np=0 nf=0 ns=0 nx=0 bad=0
 summary=()
 for e in "${entries[@]}"; do
@@ -35,18 +37,11 @@ for e in "${entries[@]}"; do
 	kopt=()
 	[ "$k" = default ] || kopt=(--debian-kernel "$k")
 	t0=$(date +%s)
-	last="" rc=""
-	while IFS= read -r l; do
-		if [[ $l == KM-RC=* ]]; then
-					continue
-		fi
-		if [[ $l =~ $closing_re ]]; then
-			last=$l
-			continue
-		fi
-		printf '%s\n' "$l"
-	done < <("$root/run_tests.sh" "${opts[@]+"${opts[@]}"}" "${kopt[@]+"${kopt[@]}"}" \
-		 --profiles "$p"; echo "KM-RC=$?")
+	# Each kernel's own closing line is summed into one at the end.
+	"$root/run_tests.sh" "${opts[@]+"${opts[@]}"}" "${kopt[@]+"${kopt[@]}"}" --profiles "$p" |
+		tee "$out" | grep -Ev "$closing_re"
+	rc=${PIPESTATUS[0]}
+	last=$(grep -E "$closing_re" "$out" | tail -n1)
 	if [[ $last =~ $closing_re ]]; then
 		np=$((np + BASH_REMATCH[1])) nf=$((nf + BASH_REMATCH[2]))
 		ns=$((ns + BASH_REMATCH[3])) nx=$((nx + BASH_REMATCH[4]))
