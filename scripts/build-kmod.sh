@@ -186,10 +186,15 @@ rm -rf "$bdir"
 mkdir -p "$bdir"
 cp "$root"/kmod/Kbuild "$root"/kmod/*.c "$root"/kmod/*.h "$bdir/"
 make -s -C "$kdir" M="$bdir" ${kbuild_args[@]+"${kbuild_args[@]}"} modules >&2 ||
-	km_die 2 "build-kmod: building $module.ko against $kdir failed"
-install -m 0644 "$bdir/$module.ko" "$out/$module.ko"
+	km_die 2 "build-kmod: building the modules of kmod/Kbuild against $kdir failed"
 objcopy=objcopy
 [ "$cross" = 1 ] && objcopy=aarch64-linux-gnu-objcopy
-vm=$("$objcopy" -O binary --only-section=.modinfo "$out/$module.ko" /dev/stdout 2>/dev/null |
-     tr '\0' '\n' | sed -n 's/^vermagic=//p' || true)
-km_log "build-kmod: $out/$module.ko (vermagic: ${vm:-?})"
+# Every module kmod/Kbuild lists (obj-m := / += NAME.o).
+for module in $(sed -n 's/^obj-m[[:space:]]*[:+]\{0,1\}=[[:space:]]*//p' "$root/kmod/Kbuild" |
+		tr ' ' '\n' | sed -n 's/\.o$//p'); do
+	[ -f "$bdir/$module.ko" ] || km_die 2 "build-kmod: $module.ko was not built"
+	install -m 0644 "$bdir/$module.ko" "$out/$module.ko"
+	vm=$("$objcopy" -O binary --only-section=.modinfo "$out/$module.ko" /dev/stdout \
+		2>/dev/null | tr '\0' '\n' | sed -n 's/^vermagic=//p' || true)
+	km_log "build-kmod: $out/$module.ko (vermagic: ${vm:-?})"
+done
