@@ -84,8 +84,11 @@ typedef u32 ms2_level_t;
 static unsigned int vm_check;
 static unsigned long kvm_vm_ioctl_addr;
 
-/* kvm_vm_ioctl() is static: a kprobe registered and dropped at once finds it. */
-static void ms2_find_kvm_vm_ioctl(void)
+/*
+ * kvm_vm_ioctl() is static: a kprobe registered and dropped at once finds it.
+ * (Only called at init, so gcc treats it as cold: see ms2_init().)
+ */
+static void __init __aligned(8) ms2_find_kvm_vm_ioctl(void)
 {
 #ifdef CONFIG_KPROBES
 	struct kprobe kp = { .symbol_name = "kvm_vm_ioctl" };
@@ -290,7 +293,15 @@ static struct miscdevice ms2_misc = {
 	.mode = 0600,
 };
 
-static int __init ms2_init(void)
+/*
+ * Cold functions (__init, __exit, and what only they call) escape
+ * -falign-functions: built with a gcc older than the kernel's (no
+ * -fmin-function-alignment) they are only 4-byte aligned, and for a
+ * misaligned ftrace CALL_OPS patch site ftrace_call_adjust() returns 0,
+ * which load_module() then BUG()s on (patch_map(), seen on Debian 7.3.4).
+ * Hence the explicit alignment.
+ */
+static int __init __aligned(8) ms2_init(void)
 {
 	int err;
 
@@ -307,7 +318,7 @@ static int __init ms2_init(void)
 	return 0;
 }
 
-static void __exit ms2_exit(void)
+static void __exit __aligned(8) ms2_exit(void)
 {
 	misc_deregister(&ms2_misc);
 }
