@@ -137,6 +137,7 @@ void km_s2desc_decode(u64 raw, int level, u64 ipa, const struct km_s2d_ctx *c,
 	if (c->ds && ps != 16) {
 		d->oa = (raw & MASK(49, 12)) | (BITS(raw, 9, 8) << 50);
 		d->sh = c->sh0 & 3;
+		d->sh_vtcr = true;
 	} else {
 		d->oa = raw & MASK(47, 12);
 		if (ps == 16)
@@ -345,9 +346,10 @@ const char *km_s2desc_str(const struct km_s2desc *d, char *buf, size_t len)
 		return buf;
 	}
 	snprintf(buf, len, "desc 0x%016llx L%d %s %s at IPA 0x%llx -> PA 0x%llx: %s, S2AP %s%s, "
-		 "%s, %s, %s, XN 0b%u%u (%s)", d->raw, d->level, sz,
+		 "%s%s, %s, %s, XN 0b%u%u (%s)", d->raw, d->level, sz,
 		 d->level == 3 ? "page" : "block", d->ipa, d->oa, km_s2ma_str(&d->ma, ma, sizeof(ma)),
-		 d->r ? "R" : "-", d->w ? "W" : "-", sh[d->sh & 3], d->af ? "AF" : "no AF",
+		 d->r ? "R" : "-", d->w ? "W" : "-", sh[d->sh & 3],
+		 d->sh_vtcr ? " (VTCR_EL2.SH0)" : "", d->af ? "AF" : "no AF",
 		 d->contig ? "contiguous" : "not contiguous", (d->xn >> 1) & 1, d->xn & 1,
 		 d->px && d->ux ? "X" : d->px ? "EL1 X only" : d->ux ? "EL0 X only" : "no X");
 	return buf;

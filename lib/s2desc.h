@@ -95,6 +95,7 @@ struct km_s2desc {
 	struct km_s2ma ma;
 	bool r, w;		/* S2AP */
 	unsigned int sh;	/* shareability: descriptor SH, or VTCR_EL2.SH0 with DS */
+	bool sh_vtcr;		/* sh is VTCR_EL2.SH0's */
 	bool af, contig;
 	unsigned int xn;	/* XN[54:53] (bit 53 is 0 without FEAT_XNX) */
 	bool px, ux;		/* executable at EL1, at EL0 */

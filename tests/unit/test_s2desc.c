@@ -160,7 +160,9 @@ TEST_RULE(s2desc_decode, "UNIT-S2DESC-02",
 			 (1ULL << 48), 3, 0x80003000, &lpa2, &d);
 	EXPECT_EQ((1ULL << 51) | (1ULL << 48) | 0x4291f000, d.oa);
 	EXPECT_EQ(KM_SH_ISH, d.sh);
+	EXPECT_TRUE(d.sh_vtcr);
 	EXPECT_EQ(KM_MT_NORMAL_NC, d.ma.mt);
+	EXPECT_NE(NULL, strstr(km_s2desc_str(&d, buf, sizeof(buf)), "ISH (VTCR_EL2.SH0), AF"));
 	/* 64 KiB granule: OA[51:48] in bits [15:12], level 3 is 64 KiB, level 2 512 MiB. */
 	km_s2desc_decode(0x40010000ULL | (0xaULL << 12) | (0xfULL << 2) | (1 << 10) | 3,
 			 3, 0x20000, &g64k, &d);
