@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the test kernel module kmod/ (memattr_pfnmap.ko) for the kernel under
-# test.
+# Build the test kernel modules of kmod/ (every obj-m of kmod/Kbuild:
+# memattr_pfnmap.ko, memattr_s2desc.ko) for the kernel under test.
 #
 # Usage: scripts/build-kmod.sh [-o OUTDIR] [--kdir DIR] [--kernel-version VER]
 #        scripts/build-kmod.sh --prepare [--kernel-version VER]
-#   -o OUTDIR             where memattr_pfnmap.ko goes (default build/kmod)
+#   -o OUTDIR             where the .ko files go (default build/kmod)
 #   --kdir DIR            a prepared kernel build tree to build against
 #   --kernel-version VER  the Debian arm64 kernel (default $KM_DEFAULT_KERNEL)
 #   --prepare             only set up the cross build tree for VER and exit
@@ -34,7 +34,6 @@ root=$(cd "$here/.." && pwd)
 
 # Bump when the preparation below changes, so cached trees are redone.
 prep_version=1
-module=memattr_pfnmap
 
 out=$root/build/kmod
 kdir=""
