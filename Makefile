@@ -63,7 +63,7 @@ TEST_SRCS := $(sort $(wildcard tests/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 # Pure-logic library modules the host unit tests link (no KVM, no arm64).
 UNIT_LIB_SRCS := lib/harness.c lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2prot.c \
-		 lib/pfnmap_expect.c lib/kversion.c lib/contract.c
+		 lib/pfnmap_expect.c lib/kversion.c lib/contract.c lib/s2desc.c
 
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o

@@ -18,6 +18,9 @@
 #include "gmem_common.h"
 #include "agent.h"
 #include "backing.h"
+#include "expect.h"
+#include "pfnmap.h"
+#include "s2desc_kmod.h"
 #include "s2trace.h"
 
 #define GUEST_PAGES	4
@@ -49,6 +52,32 @@ static void gguest_fini(struct gguest *t)
 static u64 gva(struct gguest *t, unsigned int page, u64 off)
 {
 	return GMEM_IPA + page * t->pg + off;
+}
+
+/*
+ * The descriptor oracle on page `page` of the slot after the guest touched
+ * it: the leaf km_expect() gives a guest_memfd fault (gmem_abort(): Normal,
+ * a page, W; X with DIC or after a fetch), with W also after a store, and
+ * the host page behind the mapping when the host can read it (shared).  Not
+ * loaded: a "#" note, the case's other assertions stand.
+ */
+static void gguest_check_desc(struct gguest *t, unsigned int page, bool stored, bool fetched,
+			      bool shared)
+{
+	static unsigned int noted;	/* per case: each runs in its own process */
+	struct km_s2want w;
+	struct km_expect e;
+	char why[200];
+
+	ASSERT_EQ(0, km_expect(KM_BK_GMEM, KM_ATTR_NORMAL_WB, fetched ? KM_ACC_EXEC : KM_ACC_LOAD,
+			       &km_facts.env, &e));
+	w = (struct km_s2want){
+		.mt = e.mt, .w = e.w || stored, .x = e.x, .size = t->pg,
+		.pa = shared ? km_hva_to_phys(t->g.hva + page * t->pg) : 0, .src = e.src,
+	};
+	if (!km_s2desc_check(t->a.vm.fd, gva(t, page, 0), &w, NULL, NULL, why, sizeof(why)) &&
+	    !noted++)
+		TH_LOG("descriptor oracle unavailable: %s", why);
 }
 
 /* A KVM_RUN that failed on a guest_memfd page, as kvm_prepare_memory_fault_exit leaves it. */
@@ -91,6 +120,7 @@ TEST_RULE(round_trip, "GMEM-FAULT-01",
 		EXPECT_EQ(gmem_pattern(i), ld[i]->result) TH_LOG("guest load, page %u", i);
 		memcpy(&v, t.g.hva + i * t.pg + 0x20, 8);
 		EXPECT_EQ(gmem_pattern(100 + i), v) TH_LOG("host load, page %u", i);
+		gguest_check_desc(&t, i, true, false, true);
 	}
 	gguest_fini(&t);
 }
@@ -119,6 +149,8 @@ TEST_RULE(private_mem_guest, "GMEM-FAULT-02",
 	EXPECT_EQ(0, ld0->flags & KM_CMD_F_EXC);
 	EXPECT_EQ(0, ld0->result);
 	EXPECT_EQ(gmem_pattern(7), ld1->result);
+	gguest_check_desc(&t, 1, false, false, false);
+	gguest_check_desc(&t, 2, true, false, false);
 	sig = km_host_load(t.g.hva + 2 * t.pg + 0x30, &v, NULL);
 	EXPECT_EQ(SIGBUS, sig) TH_LOG("host load of private memory: signal %d", sig);
 	gguest_fini(&t);
@@ -169,6 +201,8 @@ TEST_RULE(punch_hole_refill, "GMEM-FAULT-03",
 	EXPECT_EQ(gmem_pattern(42), v) TH_LOG("host view of the refilled page");
 	memcpy(&v, t.g.hva + t.pg + 0x40, 8);
 	EXPECT_EQ(0, v) TH_LOG("host view of the old data");
+	/* The refilled page is mapped again, to the new folio. */
+	gguest_check_desc(&t, 1, true, false, true);
 	gguest_fini(&t);
 }
 
@@ -340,14 +374,17 @@ TEST_RULE(exec_from_gmem, "GMEM-FAULT-07",
 	km_agent_run_done(&t.a);
 	EXPECT_EQ(0, c->flags & KM_CMD_F_EXC) TH_LOG("ESR 0x%llx FAR 0x%llx", c->esr, c->far);
 	EXPECT_EQ(0x4d47, c->result);
+	gguest_check_desc(&t, 2, false, true, true);
 	gguest_fini(&t);
 }
 
 /*
  * gmem_abort() maps PAGE_SIZE whatever the layout (folios are order 0), where
  * user_mem_abort() would use a 2 MiB block for a THP-backed slot laid out the
- * same way.  The THP row is the control: it shows the tracer does see blocks,
- * so "every map was a page" is not an artefact of the oracle.
+ * same way.  The THP row is the control: it shows the oracles do see blocks,
+ * so "every map was a page" is not an artefact of them.  Both stage-2
+ * oracles look at every page, the tracer and the installed descriptors;
+ * without either the case skips.
  */
 #define S2SZ_SLOT	3
 #define S2SZ_IPA	0xc0000000ULL	/* 2 MiB aligned, like the file offset */
@@ -392,8 +429,8 @@ FIXTURE_SETUP(gmem_s2size)
 	r = km_mem_create(&self->m, variant->backing, &self->a.vm, S2SZ_SIZE);
 	if (r)
 		SKIP(return, "backing unavailable: %s", self->m.why);
-	if (km_s2trace_start(&self->tr))
-		SKIP(return, "stage-2 tracer unavailable: %s", self->tr.reason);
+	/* Its failure is a reason to skip later, if the descriptor oracle fails too. */
+	km_s2trace_start(&self->tr);
 	ASSERT_EQ(0, __km_mem_set_slot(&self->m, &self->a.vm, S2SZ_SLOT, S2SZ_IPA));
 	km_agent_map(&self->a, S2SZ_IPA, S2SZ_IPA, S2SZ_SIZE, KM_ATTR_NORMAL_WB, 0);
 }
@@ -409,9 +446,12 @@ FIXTURE_TEARDOWN(gmem_s2size)
 TEST_F(gmem_s2size, every_page)
 {
 	u64 pg = km_facts.env.page_size, want = variant->want_size ?: pg, off;
-	unsigned int n = 0, bad = 0;
+	unsigned int n = 0, bad = 0, differ = 0, i, npages = S2SZ_SIZE / pg;
+	struct km_s2desc d[S2SZ_SIZE / 0x1000];
+	struct km_s2desc_vm vm;
+	bool traced, desc;
 	struct km_s2map map;
-	char a[64], b[64], c[64];
+	char a[64], b[64], c[64], why[200], line[320];
 
 	/* One load per page, in batches that fit the mailbox. */
 	for (off = 0; off < S2SZ_SIZE; off += pg) {
@@ -423,23 +463,54 @@ TEST_F(gmem_s2size, every_page)
 			n = 0;
 		}
 	}
-	if (!km_s2trace_selfcheck(&self->tr, KM_AGENT_IPA + KM_MBOX_OFF))
-		SKIP(return, "stage-2 tracer not trusted: %s", self->tr.reason);
-	for (off = 0; off < S2SZ_SIZE; off += pg) {
+	traced = self->tr.active && km_s2trace_selfcheck(&self->tr, KM_AGENT_IPA + KM_MBOX_OFF);
+	desc = npages <= KM_ARRAY_SIZE(d) &&
+	       !km_s2desc_read(self->a.vm.fd, S2SZ_IPA, npages, d, &vm, why, sizeof(why));
+	if (!traced && !desc)
+		SKIP(return, "no stage-2 oracle: stage-2 tracer not trusted: %s; descriptor oracle "
+		     "unavailable: %s", self->tr.reason, why);
+	if (!traced)
+		TH_LOG("stage-2 tracer not trusted: %s; the descriptors are checked",
+		       self->tr.reason);
+	if (!desc)
+		TH_LOG("descriptor oracle unavailable: %s; the tracer is checked", why);
+	for (i = 0, off = 0; traced && off < S2SZ_SIZE; i++, off += pg) {
 		km_s2trace_lookup(&self->tr, S2SZ_IPA + off, &map);
+		/* The two leaves must be the same; the first few differences in full. */
+		if (desc && (map.valid != d[i].mapped || map.a.mt != d[i].ma.mt ||
+			     map.size != d[i].size || map.a.w != d[i].w) && differ++ < 4)
+			km_s2desc_vs_tracer(&d[i], &map);
 		if (map.valid && map.a.mt == KM_MT_NORMAL && map.size == want)
 			continue;
 		if (bad++ < 4)
-			TH_LOG("IPA 0x%llx: %s, %s (want Normal, %s)", S2SZ_IPA + off,
+			TH_LOG("tracer: IPA 0x%llx: %s, %s (want Normal, %s)", S2SZ_IPA + off,
 			       map.valid ? km_s2attr_str(&map.a, a, sizeof(a)) : "unmapped",
 			       km_size_str(map.size, b, sizeof(b)), km_size_str(want, c, sizeof(c)));
 	}
-	EXPECT_EQ(0, bad) TH_LOG("%u of %llu pages not mapped as expected (%u records)", bad,
-				 S2SZ_SIZE / pg, self->tr.nrecs);
+	EXPECT_EQ(0, bad) TH_LOG("tracer: %u of %u pages not mapped as expected (%u records)", bad,
+				 npages, self->tr.nrecs);
+	EXPECT_EQ(0, differ) TH_LOG("oracles disagree on %u of %u pages", differ, npages);
+	if (!desc)
+		return;
+	/* Every page: a leaf of the expected size, Normal in the host's exact encoding. */
+	TH_LOG("s2desc: IPA 0x%llx: %s (FWB %d; %u pages read in %.0f us)", S2SZ_IPA,
+	       km_s2desc_str(&d[0], line, sizeof(line)), vm.ctx.fwb, npages, vm.usecs);
+	for (i = 0, bad = 0; i < npages; i++) {
+		if (d[i].mapped && d[i].size == want &&
+		    (int)d[i].ma.raw == km_s2ma_want(KM_MT_NORMAL, vm.ctx.fwb) && d[i].r && d[i].w)
+			continue;
+		if (bad++ < 4)
+			TH_LOG("s2desc: IPA 0x%llx: %s (want Normal R W, %s)", S2SZ_IPA + i * pg,
+			       km_s2desc_str(&d[i], line, sizeof(line)),
+			       km_size_str(want, c, sizeof(c)));
+	}
+	EXPECT_EQ(0, bad) TH_LOG("descriptor oracle: %u of %u pages not mapped as expected", bad,
+				 npages);
 }
 
 KM_RULE_DOC(gmem_fault, "GMEM-FAULT-*",
 	    "mmu.c:gmem_abort; guest_memfd.c:kvm_gmem_get_pfn, kvm_gmem_release, "
 	    "kvm_gmem_error_folio; kvm_host.h:kvm_prepare_memory_fault_exit",
 	    "KVM_CAP_GUEST_MEMFD_FLAGS with MMAP|INIT_SHARED; FAULT-06 root and "
-	    "CONFIG_MEMORY_FAILURE; FAULT-08 the stage-2 tracer", "yes")
+	    "CONFIG_MEMORY_FAILURE; FAULT-08 a stage-2 oracle (the tracer or the "
+	    "descriptor reader, make kmod)", "yes")

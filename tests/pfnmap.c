@@ -23,8 +23,14 @@
  *     memory type, W, X and leaf size after the guest's accesses, against
  *     km_pfn_expect(); and that the memory types the guest's observations
  *     allow (km_infer_memtypes()) include the traced one: both oracles
- *     agree.  Where the tracer is unavailable only its assertions are left
- *     out, with the reason logged; the row still stands on the guest's.
+ *     agree;
+ *   - the descriptor KVM installed (lib/s2desc_kmod.c, kmod/memattr_s2desc):
+ *     the exact MemAttr for the host's FWB, S2AP, XN, SH, AF, leaf size and
+ *     output address (the pfn behind the hva where it is known), against
+ *     km_pfn_expect(), the tracer's leaf and the guest's observations.
+ *   Where the tracer or the descriptor reader is unavailable only its
+ *   assertions are left out, with the reason logged; the row still stands
+ *   on the guest's.
  * The guest's own stage 1 is Normal write-back and executable throughout,
  * so what it sees is stage 2's doing.
  */
@@ -38,6 +44,7 @@
 #include "facts.h"
 #include "memslot.h"
 #include "pfnmap.h"
+#include "s2desc_kmod.h"
 #include "s2trace.h"
 
 #define SLOT		1
@@ -246,32 +253,59 @@ static void probe_guest(struct km_agent *a, struct km_pfn_map *m, const struct k
 		EXPECT_EQ((UNAL_LO >> 8) | (UNAL_HI << 56), c->result);
 }
 
+/* W: granted by the read fault, else by the store's write fault. */
+static bool row_want_w(const struct km_pfn_expect *e, const struct probe_obs *o)
+{
+	return e->s2_w_read || (o->stored && e->s2_writable);
+}
+
+/* X: from the first fault, else after the fetch's exec fault, never on NC/Device. */
+static bool row_want_x(const struct km_pfn_expect *e, const struct probe_obs *o)
+{
+	return e->s2_x_eager || (o->fetched && e->exec);
+}
+
+/* The stage-2 memory types the guest's observations allow. */
+static unsigned int row_seen(const struct probe_obs *o)
+{
+	const struct km_env *env = &km_facts.env;
+	unsigned int seen = KM_MT_SET_ANY;
+
+	if (o->fetched)
+		seen &= km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_EXEC, o->fetch, env);
+	if (o->unaligned_done)
+		seen &= km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_LOAD_UNALIGNED, o->unaligned,
+					  env);
+	return seen;
+}
+
 /*
  * The tracer oracle for a row: the stage-2 leaf of the slot's first page
  * (every probe goes there) after the accesses probe_guest() made, against
  * km_pfn_expect(), and against what the guest saw.  A tracer that is not
  * there or not trusted leaves its assertions out, with the reason logged.
+ * True, with the leaf in *out, when the tracer was trusted.
  */
-static void check_tracer(struct km_s2trace *tr, const struct km_pfn_expect *e,
-			 const struct probe_obs *o)
+static bool check_tracer(struct km_s2trace *tr, const struct km_pfn_expect *e,
+			 const struct probe_obs *o, struct km_s2map *out)
 {
-	const struct km_env *env = &km_facts.env;
-	unsigned int seen = KM_MT_SET_ANY;
+	unsigned int seen;
 	struct km_s2map map;
 	bool want_w, want_x;
 	char a[64], b[64], c[64];
 
 	if (!tr->active || !km_s2trace_selfcheck(tr, KM_AGENT_IPA + KM_MBOX_OFF)) {
 		TH_LOG("tracer assertions skipped, stage-2 tracer unavailable: %s", tr->reason);
-		return;
+		return false;
 	}
 	km_s2trace_lookup(tr, IPA, &map);
 	TH_LOG("tracer: IPA %#llx: %s, %s (prot %#llx; %u map, %u relax, %u failed map calls)",
 	       IPA, map.valid ? km_s2attr_str(&map.a, a, sizeof(a)) : "unmapped",
 	       km_size_str(map.size, b, sizeof(b)), map.prot, map.nmap, map.nrelax, map.nfailed);
+	*out = map;
 	if (e->read) {
 		EXPECT_FALSE(map.valid) TH_LOG("KVM_RUN failed, yet the IPA is mapped");
-		return;
+		return true;
 	}
 	ASSERT_TRUE(map.valid) TH_LOG("no stage-2 mapping of IPA %#llx in the trace (%u records)",
 				      IPA, tr->nrecs);
@@ -280,11 +314,9 @@ static void check_tracer(struct km_s2trace *tr, const struct km_pfn_expect *e,
 		TH_LOG("stage-2 memory type %s, expected %s (%s)", km_memtype_str(map.a.mt),
 		       km_s2type_str(e->s2), e->s2_why);
 	EXPECT_TRUE(map.a.r);
-	/* W: granted by the read fault, else by the store's write fault. */
-	want_w = e->s2_w_read || (o->stored && e->s2_writable);
+	want_w = row_want_w(e, o);
 	EXPECT_EQ(want_w, map.a.w) TH_LOG("stage-2 W (store %s)", o->stored ? "done" : "not done");
-	/* X: from the first fault, else after the fetch's exec fault, never on NC/Device. */
-	want_x = e->s2_x_eager || (o->fetched && e->exec);
+	want_x = row_want_x(e, o);
 	EXPECT_EQ(want_x, map.a.px && map.a.ux)
 		TH_LOG("stage-2 X (DIC=%u, fetch %s)", km_facts.dic,
 		       o->fetched ? "done" : "not done");
@@ -293,16 +325,56 @@ static void check_tracer(struct km_s2trace *tr, const struct km_pfn_expect *e,
 					       km_size_str(e->s2_size, c, sizeof(c)));
 
 	/* The guest-visible oracle's answer must contain the tracer's. */
-	if (o->fetched)
-		seen &= km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_EXEC, o->fetch, env);
-	if (o->unaligned_done)
-		seen &= km_infer_memtypes(KM_ATTR_NORMAL_WB, KM_ACC_LOAD_UNALIGNED, o->unaligned,
-					  env);
+	seen = row_seen(o);
 	TH_LOG("oracles: the guest saw fetch %s, unaligned load %s: stage 2 in %s; the tracer "
 	       "says %s", o->fetched ? km_outcome_str(o->fetch) : "not tried",
 	       o->unaligned_done ? km_outcome_str(o->unaligned) : "not tried",
 	       km_mtset_str(seen, a, sizeof(a)), km_memtype_str(map.a.mt));
 	EXPECT_TRUE(seen & KM_MT_BIT(map.a.mt)) TH_LOG("the oracles disagree");
+	return true;
+}
+
+/*
+ * The descriptor oracle for a row: the leaf KVM installed at the slot's
+ * first page, against km_pfn_expect() (exact MemAttr, W, X, size, and the
+ * pfn when it is known and still the mapping's: pa), the tracer's leaf
+ * (tmap, if trusted) and what the guest saw; the guest's stage 1 is
+ * Normal-WB, so the combined type must allow the unaligned load's outcome.
+ * Unavailable: its assertions are left out, with the reason logged.
+ */
+static void check_desc(int vm_fd, const struct km_pfn_expect *e, const struct probe_obs *o,
+		       u64 pa, const struct km_s2map *tmap)
+{
+	const struct km_s2want w = {
+		.mt = e->read ? KM_MT_NONE : km_memtype_of(e->s2), .w = row_want_w(e, o),
+		.x = row_want_x(e, o) ? KM_TRI_YES : KM_TRI_NO, .size = e->s2_size,
+		.pa = e->read ? 0 : pa, .src = e->s2_why,
+	};
+	unsigned int allowed;
+	struct km_s2desc_vm vm;
+	struct km_s2desc d;
+	char why[200], saw[160], a[160];
+
+	if (!km_s2desc_check(vm_fd, IPA, &w, &d, &vm, why, sizeof(why))) {
+		TH_LOG("descriptor assertions skipped, descriptor oracle unavailable: %s", why);
+		return;
+	}
+	if (tmap)
+		km_s2desc_vs_tracer(&d, tmap);
+	if (e->read)
+		return;
+	snprintf(saw, sizeof(saw), "fetch %s, unaligned load %s",
+		 o->fetched ? km_outcome_str(o->fetch) : "not tried",
+		 o->unaligned_done ? km_outcome_str(o->unaligned) : "not tried");
+	km_s2desc_vs_guest(&d, row_seen(o), saw);
+	allowed = km_s2desc_effective(&d, KM_ATTR_NORMAL_WB, km_memtype_of(e->s2), vm.ctx.fwb,
+				      KM_ACC_LOAD_UNALIGNED);
+	if (o->unaligned_done)
+		EXPECT_TRUE(allowed & KM_OUT_BIT(o->unaligned))
+			TH_LOG("oracles disagree: the unaligned load %s, the combined type of "
+			       "stage-1 Normal-WB with the installed descriptor allows %s (desc "
+			       "0x%016llx)", km_outcome_str(o->unaligned),
+			       km_outset_str(allowed, a, sizeof(a)), d.raw);
 }
 
 FIXTURE(pfnmap) {
@@ -642,7 +714,8 @@ TEST_F(pfnmap, row)
 	u32 flags = variant->log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0;
 	struct km_pfn_expect e;
 	struct probe_obs obs;
-	bool module, have_code, may_write;
+	struct km_s2map tmap;
+	bool module, have_code, may_write, traced;
 	u64 want_load;
 	char why[320];
 	int r;
@@ -741,7 +814,11 @@ TEST_F(pfnmap, row)
 		TH_LOG("stage-2 tracer unavailable: %s", self->tr.reason);
 	km_agent_map(&self->a, VA, IPA, self->m.size, KM_ATTR_NORMAL_WB, KM_S1_EXEC);
 	probe_guest(&self->a, &self->m, &e, want_load, have_code, &obs);
-	check_tracer(&self->tr, &e, &obs);
+	traced = check_tracer(&self->tr, &e, &obs, &tmap);
+	/* After the host's COW break the page is no longer the pfn it had. */
+	check_desc(self->a.vm.fd, &e, &obs,
+		   self->m.phys_known && !variant->host_cow_first ? self->m.phys : 0,
+		   traced ? &tmap : NULL);
 }
 
 /*

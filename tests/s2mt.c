@@ -6,12 +6,19 @@
  * fetch, DC ZVA), one rule-ID'd case S2MT-<BACKING>-NN.
  *
  * Each case asks km_expect() (lib/expect.c, a function of the hardware facts
- * only) what must happen, then checks it with two independent oracles:
- *   - the tracer (lib/s2trace.c): the stage-2 mapping KVM made for the
+ * only) what must happen, then checks it with three independent oracles:
+ *   - the tracer (lib/s2trace.c): the stage-2 mapping KVM asked for at the
  *     accessed IPA: memory type, R/W/X, page or block;
+ *   - the descriptor (lib/s2desc_kmod.c, kmod/memattr_s2desc): the leaf KVM
+ *     actually installed, decoded per the Arm ARM: the exact MemAttr for the
+ *     host's FWB, S2AP, XN, SH, AF, leaf size, output address; and the
+ *     memory type the guest's stage-1 attribute combines with it to;
  *   - the architecture: what the guest (agent) or KVM_RUN observed;
- * and finally that the two agree: the traced memory type must be one the
- * guest's observation allows (km_infer_memtypes()).
+ * and finally that they agree: the traced and the installed leaf are the
+ * same, and both memory types are ones the guest's observation allows
+ * (km_infer_memtypes()), as is the observation one the combined type allows
+ * (km_effective_outcomes()).  A missing stage-2 oracle is a "#" note; with
+ * neither the cell skips, the guest-visible result checked.
  *
  * Every access follows an aligned "prime" load of the same page through a
  * second, Normal-WB, stage-1 alias, so the stage-2 mapping exists before the
@@ -47,6 +54,7 @@
 #include "backing.h"
 #include "expect.h"
 #include "facts.h"
+#include "s2desc_kmod.h"
 #include "s2trace.h"
 
 #define MT_SLOT		1
@@ -177,8 +185,9 @@ FIXTURE_VARIANT(s2mt) {
 #define BK_REF_MIXZDEVNC BK_REF_PIN("M3")
 #define BK_REF_MIXZDEVDEV BK_REF_PIN("M3")
 
-#define TRACER_PREREQ	"stage-2 tracer: tracefs kprobes on kvm_pgtable_stage2_map " \
-			"(root, not pKVM)"
+#define TRACER_PREREQ	"a stage-2 oracle (root, not pKVM): the tracer (tracefs kprobes " \
+			"on kvm_pgtable_stage2_map) or the descriptor reader (make kmod; " \
+			"/dev/memattr_s2desc)"
 #define BK_PRE_ANON	TRACER_PREREQ
 #define BK_PRE_THP	"THP for a 2 MiB-aligned MADV_HUGEPAGE region; " TRACER_PREREQ
 #define BK_PRE_HUGETLB	"a free 2 MiB huge page (nr_hugepages is raised if needed); " \
@@ -436,9 +445,12 @@ FIXTURE_TEARDOWN(s2mt)
 	km_mem_destroy(&self->m);
 }
 
-/* Checks the stage-2 mapping of the accessed IPA; false if the tracer cannot be trusted. */
+/*
+ * Checks the stage-2 mapping of the accessed IPA; false if the tracer cannot
+ * be trusted.  *out: the traced leaf.
+ */
 static bool mt_check_tracer(FIXTURE_DATA(s2mt) *self, const FIXTURE_VARIANT(s2mt) *variant,
-			    enum km_outcome obs, u64 ipa)
+			    enum km_outcome obs, u64 ipa, struct km_s2map *out)
 {
 	const struct km_expect *e = &self->e;
 	unsigned int consistent;
@@ -452,6 +464,7 @@ static bool mt_check_tracer(FIXTURE_DATA(s2mt) *self, const FIXTURE_VARIANT(s2mt
 	       "map calls; %u records)", ipa, map.valid ? km_s2attr_str(&map.a, a, sizeof(a)) :
 	       "unmapped", km_size_str(map.size, b, sizeof(b)), map.ipa, map.prot, map.nmap,
 	       map.nrelax, map.nfailed, self->tr.nrecs);
+	*out = map;
 
 	if (e->first_err) {
 		EXPECT_FALSE(map.valid) TH_LOG("KVM_RUN failed, yet the IPA is mapped");
@@ -483,16 +496,65 @@ static bool mt_check_tracer(FIXTURE_DATA(s2mt) *self, const FIXTURE_VARIANT(s2mt
 	return true;
 }
 
+/* The host physical address of the accessed page, 0 if it cannot be read. */
+static u64 mt_host_pa(FIXTURE_DATA(s2mt) *self)
+{
+	if (self->m.pfn.hva)
+		return self->m.pfn.phys_known ? self->m.pfn.phys + MT_OFF : 0;
+	return km_hva_to_phys(self->m.hva + MT_OFF);
+}
+
+/*
+ * The descriptor oracle for the accessed IPA: the installed leaf against
+ * km_expect(), the tracer's leaf (tmap, when it is trusted) and the guest's
+ * observation; the combined type of the cell's stage-1 attribute with it.
+ * False, with why, if the descriptor cannot be read.
+ */
+static bool mt_check_desc(FIXTURE_DATA(s2mt) *self, const FIXTURE_VARIANT(s2mt) *variant,
+			  enum km_outcome obs, bool xfail, u64 ipa, const struct km_s2map *tmap,
+			  char *why, size_t len)
+{
+	const struct km_expect *e = &self->e;
+	const struct km_s2want w = {
+		.mt = e->first_err ? KM_MT_NONE : e->mt, .w = e->w, .x = e->x, .size = e->size,
+		.pa = e->first_err ? 0 : mt_host_pa(self), .src = e->src,
+	};
+	unsigned int allowed;
+	struct km_s2desc_vm vm;
+	struct km_s2desc d;
+	char saw[96], a[160];
+
+	if (!km_s2desc_check(self->a.vm.fd, ipa, &w, &d, &vm, why, len))
+		return false;
+	if (tmap)
+		km_s2desc_vs_tracer(&d, tmap);
+	if (e->first_err)
+		return true;
+	snprintf(saw, sizeof(saw), "\"%s\" for the %s", km_outcome_str(obs),
+		 km_access_str(variant->acc));
+	km_s2desc_vs_guest(&d, km_infer_memtypes(variant->s1, variant->acc, obs, self->env), saw);
+	allowed = km_s2desc_effective(&d, variant->s1, e->mt, vm.ctx.fwb, variant->acc);
+	/* An observation QEMU is known not to model (the XFAIL) constrains nothing. */
+	if (!xfail)
+		EXPECT_TRUE(allowed & KM_OUT_BIT(obs))
+			TH_LOG("oracles disagree: the guest saw %s, the combined type of stage 1 "
+			       "%s with the installed descriptor allows %s (desc 0x%016llx)", saw,
+			       km_s1attr_str(variant->s1), km_outset_str(allowed, a, sizeof(a)),
+			       d.raw);
+	return true;
+}
+
 TEST_F(s2mt, cell)
 {
 	const struct km_expect *e = &self->e;
 	u64 va = MT_VA + MT_OFF, ipa = MT_IPA + MT_OFF, zblock = mt_zva_block();
 	struct km_cmd *prime, *c = NULL, *z0 = NULL, *z1 = NULL;
 	const u8 *host = self->page;
-	char want[200], buf[160];
+	char want[200], buf[160], dwhy[200];
 	enum km_outcome obs;
+	struct km_s2map tmap;
 	struct km_exit x;
-	bool xfail = false;
+	bool xfail = false, traced, desc;
 
 	if (self->slot_refused)
 		return;
@@ -574,9 +636,18 @@ TEST_F(s2mt, cell)
 		}
 	}
 
-	if (!self->tr.active || !mt_check_tracer(self, variant, obs, ipa))
-		SKIP(return, "stage-2 tracer unavailable: %s; only the guest-visible result was "
-		     "checked", self->tr.reason);
+	traced = self->tr.active && mt_check_tracer(self, variant, obs, ipa, &tmap);
+	desc = mt_check_desc(self, variant, obs, xfail, ipa, traced ? &tmap : NULL, dwhy,
+			     sizeof(dwhy));
+	if (!traced && !desc)
+		SKIP(return, "no stage-2 oracle: stage-2 tracer unavailable: %s; descriptor oracle "
+		     "unavailable: %s; only the guest-visible result was checked",
+		     self->tr.reason, dwhy);
+	if (!traced)
+		TH_LOG("stage-2 tracer unavailable: %s; the descriptor oracle checked stage 2",
+		       self->tr.reason);
+	if (!desc)
+		TH_LOG("descriptor oracle unavailable: %s; the tracer checked stage 2", dwhy);
 	if (xfail)
 		XFAIL(return, "%s: expected %s, saw %s", e->tcg_why, want, km_outcome_str(obs));
 }

@@ -3,13 +3,19 @@
  * The plumbing every other test stands on, checked against KVM: guest RAM
  * round trips, MMIO exits for IPAs outside every memslot, and writes to a
  * read-only memslot.  (SPEC 1.2 rows A1/A2; 1.4 "data access to a GPA in no
- * memslot"; mmio.c:io_mem_abort.)
+ * memslot"; mmio.c:io_mem_abort.)  Where the guest touched RAM, the stage-2
+ * descriptor KVM installed is checked too (kmod/memattr_s2desc): the leaf
+ * km_expect() gives anonymous memory, without W on a read-only memslot.
  */
 #include <string.h>
 
 #include "harness.h"
 #include "agent.h"
+#include "expect.h"
+#include "facts.h"
 #include "memslot.h"
+#include "pfnmap.h"
+#include "s2desc_kmod.h"
 
 #define TEST_SLOT	1
 #define TEST_IPA	0x80000000ULL
@@ -22,6 +28,31 @@ static const u64 pattern = 0x0123456789abcdefULL;
 static u64 truncate_to(u64 v, u32 size)
 {
 	return size == 8 ? v : v & ((1ULL << (8 * size)) - 1);
+}
+
+/*
+ * The descriptor oracle on the anonymous page at hva, IPA ipa, after the
+ * guest's access acc: the leaf km_expect() gives (SPEC 1.2 A1), W also after
+ * a store, no W on a read-only memslot (kvm_s2_fault_compute_prot:
+ * writable only if the memslot is), the host page behind hva.  Module not
+ * loaded: a "#" note, the case's other assertions stand.
+ */
+static void check_desc(struct km_agent *a, u64 ipa, void *hva, enum km_access acc, bool stored,
+		       bool readonly)
+{
+	static unsigned int noted;	/* per case: each runs in its own process */
+	struct km_s2want w;
+	struct km_expect e;
+	char why[200];
+
+	ASSERT_EQ(0, km_expect(KM_BK_ANON, KM_ATTR_NORMAL_WB, acc, &km_facts.env, &e));
+	w = (struct km_s2want){
+		.mt = e.mt, .w = !readonly && (e.w || stored), .x = e.x, .size = e.size,
+		.pa = km_hva_to_phys(hva), .src = readonly ? "mmu.c:kvm_s2_fault_compute_prot "
+		"(read-only memslot)" : e.src,
+	};
+	if (!km_s2desc_check(a->vm.fd, ipa, &w, NULL, NULL, why, sizeof(why)) && !noted++)
+		TH_LOG("descriptor oracle unavailable: %s", why);
 }
 
 TEST_RULE(anon_round_trip, "SMOKE-RAM-01",
@@ -59,6 +90,8 @@ TEST_RULE(anon_round_trip, "SMOKE-RAM-01",
 		EXPECT_EQ(truncate_to(pattern + i, sizes[i]), ld[i]->result);
 	}
 	EXPECT_EQ(pattern, host_ld->result);
+	check_desc(&a, TEST_IPA, mem, KM_ACC_LOAD, false, false);
+	check_desc(&a, TEST_IPA + 0x1000, mem + 0x1000, KM_ACC_LOAD, true, false);
 	km_agent_fini(&a);
 }
 
@@ -159,6 +192,7 @@ TEST_RULE(readonly_slot, "SMOKE-RO-01",
 	EXPECT_EQ(0, st->flags & KM_CMD_F_EXC);
 	memcpy(&now, mem + 0x208, 8);
 	EXPECT_EQ(pattern, now);
+	check_desc(&a, TEST_IPA, mem, KM_ACC_LOAD, false, true);
 	km_agent_fini(&a);
 }
 
@@ -253,6 +287,12 @@ TEST_F(ram_ops, run)
 		EXPECT_EQ(TEST_IPA + off, c->result & 0x000ffffffffff000ULL);
 		break;
 	}
+	/* AT walks stage 1 only: the page it names need not be mapped at stage 2. */
+	if (variant->op != KM_OP_AT_S1E1R)
+		check_desc(&self->a, TEST_IPA + off, self->mem + off,
+			   variant->op == KM_OP_EXEC ? KM_ACC_EXEC :
+			   variant->op == KM_OP_DC_ZVA ? KM_ACC_DC_ZVA : KM_ACC_LOAD,
+			   variant->op != KM_OP_EXEC, false);
 }
 
 KM_RULE_DOC(smoke_ram, "SMOKE-RAM-*", "mmu.c:user_mem_abort (SPEC 1.2 A1)", "-", "yes")
