@@ -7,6 +7,7 @@
 #   make check            unit tests, runner tests + the suite under QEMU on the CI profiles
 #   make runner-check     tests of run_tests.sh itself (fake QEMU, ~20 s)
 #   make bench            boot and suite timings per profile (scripts/bench.sh)
+#   make mutate           break each expectation in turn, check the suite notices
 #   make kmod             the test kernel module, $(O)/kmod/memattr_pfnmap.ko
 #   make install INSTALL_PATH=DIR
 #   make docs             regenerate docs/RULES.md from the suite's listing
@@ -56,7 +57,7 @@ UNIT_LIB_SRCS := lib/harness.c lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o
 
-.PHONY: all unit check install clean kmod docs runner-check bench
+.PHONY: all unit check install clean kmod docs runner-check bench mutate
 all: $(O)/memattr
 
 $(O)/guest/%.o: guest/%.S $(LIB_HDRS)
@@ -114,6 +115,12 @@ runner-check: all
 
 bench: all
 	scripts/bench.sh $(BENCH_ARGS)
+
+# Mutations of lib/pfnmap_expect.c and lib/expect.c, each built in a copy of
+# the tree and run on MUTATE_PROFILES one at a time (scripts/mutate.sh).
+MUTATE_PROFILES ?= max,neoverse-n1
+mutate: all
+	scripts/mutate.sh -p $(MUTATE_PROFILES) $(MUTATE_ARGS)
 
 check: unit all kmod runner-check
 	@rc=0; ./run_tests.sh --no-build --profiles $(CHECK_PROFILES) || rc=$$?; \
