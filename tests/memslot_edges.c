@@ -80,7 +80,7 @@ FIXTURE_VARIANT(memslot_edge) {
 
 /* memory_size: kvm_set_memory_region, `memory_size & (PAGE_SIZE - 1)`. */
 EDGE(size_one_page, "MEMSLOT-SIZE-01",
-     "a memslot of exactly one page is accepted",
+     "memory_size must be page aligned: a memslot of exactly one page is accepted",
      .size_pages = 1);
 EDGE(size_page_plus_byte, "MEMSLOT-SIZE-01",
      "a memslot one byte longer than a page fails EINVAL",
@@ -94,7 +94,7 @@ EDGE(size_pages_plus_byte, "MEMSLOT-SIZE-01",
 
 /* guest_phys_addr: `guest_phys_addr & (PAGE_SIZE - 1)`. */
 EDGE(gpa_aligned, "MEMSLOT-GPA-01",
-     "a page-aligned guest_phys_addr is accepted",
+     "guest_phys_addr must be page aligned: a page-aligned one is accepted",
      .gpa_pages = 1, .size_pages = 1);
 EDGE(gpa_plus_byte, "MEMSLOT-GPA-01",
      "a guest_phys_addr one byte past a page boundary fails EINVAL",
@@ -105,7 +105,7 @@ EDGE(gpa_minus_byte, "MEMSLOT-GPA-01",
 
 /* userspace_addr: `userspace_addr & (PAGE_SIZE - 1)`. */
 EDGE(hva_aligned, "MEMSLOT-HVA-01",
-     "a page-aligned userspace_addr is accepted",
+     "userspace_addr must be page aligned: a page-aligned one is accepted",
      .size_pages = 1);
 EDGE(hva_plus_byte, "MEMSLOT-HVA-01",
      "a userspace_addr one byte past a page boundary fails EINVAL",
@@ -121,7 +121,8 @@ EDGE(hva_minus_byte, "MEMSLOT-HVA-01",
  */
 #define IPA_EDGES(b)								\
 EDGE(ipa##b##_ends_at_end, "MEMSLOT-IPA-01",					\
-     "a memslot ending exactly at 2^" #b " is accepted on a " #b "-bit IPA VM",	\
+     "a memslot must end within the VM's IPA space: one ending exactly at 2^" #b	\
+     " is accepted on a " #b "-bit IPA VM",	\
      .ipa_bits = b, .base = AT_IPA_END, .gpa_pages = -2, .size_pages = 2);	\
 EDGE(ipa##b##_page_beyond, "MEMSLOT-IPA-01",					\
      "a memslot ending one page beyond 2^" #b " fails EFAULT on a " #b "-bit IPA VM", \
@@ -131,7 +132,8 @@ EDGE(ipa##b##_starts_at_end, "MEMSLOT-IPA-01",				\
      "a memslot starting at 2^" #b " fails EFAULT on a " #b "-bit IPA VM",	\
      .ipa_bits = b, .base = AT_IPA_END, .size_pages = 1, .want = EFAULT);	\
 EDGE(ipa##b##_move_to_end, "MEMSLOT-IPA-02",					\
-     "moving a memslot so that it ends exactly at 2^" #b " is accepted",	\
+     "a moved memslot must end within the IPA space: moving one to end exactly at 2^" \
+     #b " is accepted",	\
      .ipa_bits = b, .base = AT_IPA_END, .gpa_pages = -2, .size_pages = 2,	\
      .move = true);								\
 EDGE(ipa##b##_move_beyond, "MEMSLOT-IPA-02",					\
@@ -147,7 +149,8 @@ IPA_EDGES(40);
  * answer, the first one that does gets EINVAL.
  */
 EDGE(u64_last_page, "MEMSLOT-GPA-02",
-     "a memslot ending exactly at 2^64 (gpa + size wraps to 0) fails EINVAL",
+     "gpa + size must not wrap 2^64 (EINVAL, checked before the IPA space's EFAULT): a "
+     "memslot ending exactly at 2^64 fails EINVAL",
      .base = AT_U64_END, .gpa_pages = -1, .size_pages = 1, .want = EINVAL);
 EDGE(u64_below_last_page, "MEMSLOT-GPA-02",
      "a memslot ending one page below 2^64 (no wrap) fails EFAULT: beyond the IPA space",
@@ -296,7 +299,8 @@ FIXTURE_VARIANT(vm_ipa) {
 
 FIXTURE_VARIANT_ADD(vm_ipa, limit) {
 	.rule = "MEMSLOT-VMIPA-01",
-	.summary = "KVM_CREATE_VM with an IPA size of KVM_CAP_ARM_VM_IPA_SIZE is accepted",
+	.summary = "the IPA size in the KVM_CREATE_VM type must lie in [32, "
+		   "KVM_CAP_ARM_VM_IPA_SIZE]: the limit is accepted",
 	.req = IPA_LIMIT,
 };
 FIXTURE_VARIANT_ADD(vm_ipa, limit_plus_1) {

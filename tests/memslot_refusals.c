@@ -79,7 +79,8 @@ FIXTURE_VARIANT(mslot_flags) {
 		.rule = r, .summary = s, .v1 = v, .first = a, .last = b,	\
 		.want = EINVAL,							\
 	}
-FLAGS_ONE(none, "MEMSLOT-FLAGS-01", "memslot flags 0 are accepted", 0, false, 0);
+FLAGS_ONE(none, "MEMSLOT-FLAGS-01",
+	  "the defined memslot flags are accepted: flags 0", 0, false, 0);
 FLAGS_ONE(log_dirty, "MEMSLOT-FLAGS-01", "KVM_MEM_LOG_DIRTY_PAGES is accepted",
 	  KVM_MEM_LOG_DIRTY_PAGES, false, 0);
 FLAGS_ONE(readonly, "MEMSLOT-FLAGS-01", "KVM_MEM_READONLY is accepted", KVM_MEM_READONLY,

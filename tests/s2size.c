@@ -51,13 +51,14 @@ FIXTURE_VARIANT(s2size) {
 		.rule = r, .summary = s, .backing = KM_BK_##bk, .log_dirty = log, \
 	}
 SZ_ROW(anon, "S2SIZE-01", ANON, false,
-       "a 2 MiB slot of 4 KiB anonymous pages: a guest load maps a page at stage 2");
+       "without logging the stage-2 leaf follows the host mapping: a 2 MiB slot of 4 KiB "
+       "anonymous pages maps a page");
 SZ_ROW(thp, "S2SIZE-01", THP, false,
        "a 2 MiB slot on a transparent huge page: a guest load maps one 2 MiB block");
 SZ_ROW(hugetlb, "S2SIZE-01", HUGETLB, false,
        "a 2 MiB slot on a 2 MiB hugetlb page: a guest load maps one 2 MiB block");
 SZ_ROW(anon_log, "S2SIZE-02", ANON, true,
-       "the same anonymous slot with dirty logging: a page");
+       "dirty logging forces stage-2 pages, mapped read-only by a load: anonymous pages");
 SZ_ROW(thp_log, "S2SIZE-02", THP, true,
        "a transparent huge page in a logging slot: a page, not the block");
 SZ_ROW(hugetlb_log, "S2SIZE-02", HUGETLB, true,
