@@ -11,6 +11,7 @@
 #   make kmod             the test kernel modules for one kernel, in
 #                         $(O)/kmod/<its uname -r>/ (KVER=VER or KDIR=DIR; see below)
 #   make kmod-matrix      the test modules for every kernel in CHECK_KERNELS
+#   make mutate           break each expectation in turn, check the suite notices
 #   make install INSTALL_PATH=DIR
 #   make docs             regenerate docs/RULES.md from the suite's listing
 
@@ -68,7 +69,8 @@ UNIT_LIB_SRCS := lib/harness.c lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o
 
-.PHONY: all unit check install clean kmod kmod-matrix print-check-kernels docs runner-check bench
+.PHONY: all unit check install clean kmod kmod-matrix print-check-kernels docs runner-check bench \
+	mutate
 all: $(O)/memattr
 
 $(O)/guest/%.o: guest/%.S $(LIB_HDRS)
@@ -128,6 +130,12 @@ runner-check: all
 
 bench: all
 	scripts/bench.sh $(BENCH_ARGS)
+
+# Mutations of lib/pfnmap_expect.c and lib/expect.c, each built in a copy of
+# the tree and run on MUTATE_PROFILES one at a time (scripts/mutate.sh).
+MUTATE_PROFILES ?= max,neoverse-n1
+mutate: all
+	scripts/mutate.sh -p $(MUTATE_PROFILES) $(MUTATE_ARGS)
 
 check: unit all kmod-matrix runner-check
 	@scripts/check-matrix.sh --no-build $(CHECK_MATRIX) || \

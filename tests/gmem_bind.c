@@ -89,6 +89,15 @@ BIND(offset_unaligned, "GMEM-BIND-06",
 BIND(offset_half_page, "GMEM-BIND-06",
      "a guest_memfd_offset of one and a half pages fails EINVAL",
      GMEM_SHARED, .off_pages = 1, .off_bytes = 2048, .pages = 1, .want = EINVAL);
+BIND(offset_page_plus_byte, "GMEM-BIND-06",
+     "a guest_memfd_offset one byte past a page boundary fails EINVAL",
+     GMEM_SHARED, .off_pages = 1, .off_bytes = 1, .pages = 1, .want = EINVAL);
+BIND(offset_page_minus_byte, "GMEM-BIND-06",
+     "a guest_memfd_offset one byte before a page boundary fails EINVAL",
+     GMEM_SHARED, .off_pages = 1, .off_bytes = -1, .pages = 1, .want = EINVAL);
+BIND(offset_aligned, "GMEM-BIND-06",
+     "a page-aligned guest_memfd_offset is accepted",
+     GMEM_SHARED, .off_pages = 1, .pages = 1, .want = 0);
 BIND(past_end, "GMEM-BIND-07",
      "offset + size past the guest_memfd's size fails EINVAL",
      GMEM_SHARED, .off_pages = 1, .pages = FILE_PAGES, .want = EINVAL);
@@ -101,6 +110,16 @@ BIND(offset_overflow, "GMEM-BIND-07",
 BIND(ends_at_size, "GMEM-BIND-07",
      "a binding ending exactly at the guest_memfd's size succeeds",
      GMEM_SHARED, .off_pages = 1, .pages = FILE_PAGES - 1, .want = 0);
+BIND(last_page, "GMEM-BIND-07",
+     "a one-page binding of the guest_memfd's last page succeeds",
+     GMEM_SHARED, .off_pages = FILE_PAGES - 1, .pages = 1, .want = 0);
+BIND(last_page_plus_one, "GMEM-BIND-07",
+     "a two-page binding starting at the guest_memfd's last page (one page past its "
+     "size) fails EINVAL",
+     GMEM_SHARED, .off_pages = FILE_PAGES - 1, .pages = 2, .want = EINVAL);
+BIND(whole_file_plus_page, "GMEM-BIND-07",
+     "a binding from offset 0 one page longer than the guest_memfd fails EINVAL",
+     GMEM_SHARED, .pages = FILE_PAGES + 1, .want = EINVAL);
 /* kvm_vm_ioctl: KVM_SET_USER_MEMORY_REGION_V1_FLAGS. */
 BIND(v1_ioctl, "GMEM-BIND-08",
      "KVM_MEM_GUEST_MEMFD through the v1 KVM_SET_USER_MEMORY_REGION fails EINVAL",
