@@ -359,6 +359,12 @@ for m in $mods; do
 	vm=$(km_ko_vermagic "$bdir/$m.ko")
 	[ "${vm%% *}" = "$release" ] ||
 		km_die 2 "$prog: $m.ko has vermagic '$vm', not for $release (see $log)"
+	# kmod/Kbuild builds without ftrace sites; one left would BUG at insmod.
+	if "${cross_prefix}readelf" -S "$bdir/$m.ko" 2>/dev/null |
+	   grep -q __patchable_function_entries; then
+		km_die 2 "$prog: $m.ko has ftrace patch sites (__patchable_function_entries):" \
+			"its cold functions may be misaligned for this kernel's CALL_OPS"
+	fi
 	install -m 0644 "$bdir/$m.ko" "$dest/$m.ko"
 done
 echo "$key" > "$dest/.km-stamp"
