@@ -445,6 +445,12 @@ FIXTURE_TEARDOWN(s2mt)
 	km_mem_destroy(&self->m);
 }
 
+/* Stage-2 W: from the read fault, else a DC ZVA that zeroed took a write fault. */
+static bool mt_want_w(const struct km_expect *e, enum km_access acc, enum km_outcome obs)
+{
+	return e->w || (acc == KM_ACC_DC_ZVA && obs == KM_OUT_OK && e->w_on_write);
+}
+
 /*
  * Checks the stage-2 mapping of the accessed IPA; false if the tracer cannot
  * be trusted.  *out: the traced leaf.
@@ -475,10 +481,9 @@ static bool mt_check_tracer(FIXTURE_DATA(s2mt) *self, const FIXTURE_VARIANT(s2mt
 	EXPECT_EQ(e->mt, map.a.mt) TH_LOG("stage-2 memory type %s, expected %s (%s)",
 					  km_memtype_str(map.a.mt), km_memtype_str(e->mt), e->src);
 	EXPECT_TRUE(map.a.r);
-	/* W: from the read fault, else a DC ZVA that zeroed took a write fault. */
-	EXPECT_EQ(e->w || (variant->acc == KM_ACC_DC_ZVA && obs == KM_OUT_OK && e->w_on_write),
-		  map.a.w) TH_LOG("stage-2 W (access: %s, %s)", km_access_str(variant->acc),
-				  km_outcome_str(obs));
+	EXPECT_EQ(mt_want_w(e, variant->acc, obs), map.a.w)
+		TH_LOG("stage-2 W (access: %s, %s)", km_access_str(variant->acc),
+		       km_outcome_str(obs));
 	if (e->x != KM_TRI_ANY)
 		EXPECT_EQ(e->x == KM_TRI_YES, map.a.px && map.a.ux)
 			TH_LOG("stage-2 X (DIC=%d, access: %s)", self->env->dic,
@@ -516,7 +521,8 @@ static bool mt_check_desc(FIXTURE_DATA(s2mt) *self, const FIXTURE_VARIANT(s2mt) 
 {
 	const struct km_expect *e = &self->e;
 	const struct km_s2want w = {
-		.mt = e->first_err ? KM_MT_NONE : e->mt, .w = e->w, .x = e->x, .size = e->size,
+		.mt = e->first_err ? KM_MT_NONE : e->mt, .w = mt_want_w(e, variant->acc, obs),
+		.x = e->x, .size = e->size,
 		.pa = e->first_err ? 0 : mt_host_pa(self), .src = e->src,
 	};
 	unsigned int allowed;
