@@ -103,16 +103,21 @@ mkdir -p "$src/scripts"
 bdir=$tmp/build
 kmod=${O:-build}
 case "$kmod" in /*) ;; *) kmod=$root/$kmod ;; esac
-kmod=$kmod/kmod/memattr_pfnmap.ko
+kmod=$kmod/kmod	# one directory of test modules per kernel release (make kmod)
 
 build() {
 	make -s -C "$src" O="$bdir" -j"$(nproc 2>/dev/null || echo 1)" all >"$tmp/build.log" 2>&1 ||
 		return 1
-	# Its own time stamp, newer than the (copied) sources: make leaves it be.
-	if [ -f "$kmod" ] && [ ! -f "$bdir/kmod/${kmod##*/}" ]; then
-		mkdir -p "$bdir/kmod"
-		cp -p "$kmod" "$bdir/kmod/"
-	fi
+	# The modules as built for each kernel (the runner picks them by
+	# vermagic); nothing of the mutation is in them.
+	local d
+	for d in "$kmod"/*/; do
+		compgen -G "$d*.ko" >/dev/null || continue
+		[ -d "$bdir/kmod/$(basename "$d")" ] && continue
+		mkdir -p "$bdir/kmod/$(basename "$d")"
+		cp -p "$d"*.ko "$bdir/kmod/$(basename "$d")/"
+		[ ! -f "$d.km-stamp" ] || cp -p "$d.km-stamp" "$bdir/kmod/$(basename "$d")/"
+	done
 }
 
 # run RULES PROFILE: the suite from the copy's build on one profile; prints
