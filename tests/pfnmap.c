@@ -1000,12 +1000,22 @@ TEST_F(pfnmap_cap, agrees)
 KM_RULE_DOC(pfnmap_p1, "PFNMAP-P1-*",
 	    "mmu.c:kvm_arch_prepare_memory_region (kvm_supports_cacheable_pfnmap), "
 	    "kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot (SPEC 1.1 row 14, 1.2 P1)",
-	    "FEAT_S2FWB and CTR_EL0.DIC (else P1R applies); Linux >= 6.17; " KMOD_PRE
+	    "FEAT_S2FWB and CTR_EL0.DIC (else P1R applies); the cacheable-pfnmap contract (contracts: Linux 6.17); " KMOD_PRE
 	    ", or /dev/udmabuf (P1-04); " TRACER_OPT, "yes")
 KM_RULE_DOC(pfnmap_p1r, "PFNMAP-P1R-*",
 	    "mmu.c:kvm_arch_prepare_memory_region (SPEC 1.1 row 14, 1.2 P1')",
-	    "no FEAT_S2FWB or no CTR_EL0.DIC (else P1 applies); Linux >= 6.17; " KMOD_PRE
+	    "no FEAT_S2FWB or no CTR_EL0.DIC (else P1 applies); the cacheable-pfnmap contract (contracts: Linux 6.17); " KMOD_PRE
 	    ", or /dev/udmabuf (P1R-02)", "yes")
+KM_RULE_DOC(pfnmap_p1o, "PFNMAP-P1O-*",
+	    "mmu.c:kvm_arch_prepare_memory_region, user_mem_abort (before the cacheable-pfnmap "
+	    "contract: no cacheability check; RAM pfns map Normal) (SPEC 1.2 P1, older contract)",
+	    "a kernel without the cacheable-pfnmap contract (probe: /dev/kvm answers 0 for "
+	    "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED); " KMOD_PRE ", or /dev/udmabuf (P1O-02); "
+	    TRACER_OPT, "yes")
+KM_RULE_DOC(pfnmap_p3o, "PFNMAP-P3O-*",
+	    "mmu.c:user_mem_abort (kvm_is_device_pfn: every pfn outside the linear map is "
+	    "Device, or Normal-NC with VM_ALLOW_ANY_UNCACHED) (SPEC 1.2 P3, older contract)",
+	    "a kernel without the cacheable-pfnmap contract; " NONLIN_PRE "; " TRACER_OPT, "yes")
 KM_RULE_DOC(pfnmap_p2, "PFNMAP-P2-*",
 	    "mmu.c:kvm_s2_fault_pin_pfn (pfn_is_map_memory), kvm_s2_fault_compute_prot "
 	    "(SPEC 1.2 P2)", KMOD_PRE "; " TRACER_OPT,
@@ -1013,12 +1023,12 @@ KM_RULE_DOC(pfnmap_p2, "PFNMAP-P2-*",
 KM_RULE_DOC(pfnmap_p3, "PFNMAP-P3-*",
 	    "mmu.c:kvm_arch_prepare_memory_region, kvm_s2_fault_pin_pfn, "
 	    "kvm_s2_fault_compute_prot (SPEC 1.1 row 14, 1.2 P3)",
-	    "FEAT_S2FWB and CTR_EL0.DIC (else P3R applies); Linux >= 6.17; " NONLIN_PRE "; "
+	    "FEAT_S2FWB and CTR_EL0.DIC (else P3R applies); the cacheable-pfnmap contract (contracts: Linux 6.17); " NONLIN_PRE "; "
 	    TRACER_OPT, "yes")
 KM_RULE_DOC(pfnmap_p3r, "PFNMAP-P3R-*",
 	    "mmu.c:kvm_arch_prepare_memory_region; kvm_s2_fault_pin_pfn for a VMA replaced "
 	    "after the memslot was made (SPEC 1.2 P3', 7.5)",
-	    "no FEAT_S2FWB or no CTR_EL0.DIC (else P3 applies); Linux >= 6.17; " NONLIN_PRE,
+	    "no FEAT_S2FWB or no CTR_EL0.DIC (else P3 applies); the cacheable-pfnmap contract (contracts: Linux 6.17); " NONLIN_PRE,
 	    "yes")
 KM_RULE_DOC(pfnmap_p4, "PFNMAP-P4-*",
 	    "mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot (VM_ALLOW_ANY_UNCACHED: "
@@ -1059,7 +1069,7 @@ KM_RULE_DOC(pfnmap_ms13, "PFNMAP-MS13-*",
 KM_RULE_DOC(pfnmap_ms14, "PFNMAP-MS14-*",
 	    "arm.c:kvm_vm_ioctl_check_extension (KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED), "
 	    "mmu.c:kvm_arch_prepare_memory_region (SPEC 1.1 row 14)",
-	    "Linux >= 6.17; " KMOD_PRE " or /dev/udmabuf", "yes")
+	    "the cacheable-pfnmap contract (contracts: Linux 6.17); " KMOD_PRE " or /dev/udmabuf", "yes")
 KM_RULE_DOC(pfnmap_ms15, "PFNMAP-MS15-*",
 	    "mmu.c:kvm_arch_prepare_memory_region (a hole ends the VMA walk), "
 	    "kvm_s2_fault_get_vma_info (SPEC 1.1 row 15)", "-", "yes")
