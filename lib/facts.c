@@ -61,7 +61,9 @@ static void read_kvm_mode(struct km_facts *f, const char *cmdline)
 		    strstr(log, "Protected hVHE mode initialized"))
 			f->env.mode = KM_MODE_PROTECTED;
 		else if (strstr(log, "nVHE mode initialized") ||
-			 strstr(log, "hVHE mode initialized"))
+			 strstr(log, "hVHE mode initialized") ||
+			 /* Linux 6.1 and older call nVHE "Hyp mode". */
+			 strstr(log, "Hyp mode initialized"))
 			f->env.mode = KM_MODE_NVHE;
 		else if (strstr(log, "VHE mode initialized"))
 			f->env.mode = KM_MODE_VHE;
