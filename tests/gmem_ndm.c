@@ -100,6 +100,24 @@ static bool ndm_known(int *sys)
 		}								\
 	} while (0)
 
+/*
+ * The model GMEM-NDM-02 expects from, checked on every kernel against the
+ * other reading of can_set_direct_map(): memfd_secret().
+ */
+TEST_RULE(direct_map_model, "GMEM-NDMCH-04",
+	  "(channel check) can_set_direct_map() computed from the boot facts (rodata=, "
+	  "debug_pagealloc=, KFENCE) agrees with memfd_secret() being available")
+{
+	struct km_direct_map d;
+
+	km_direct_map_read(&d);
+	TH_LOG("boot facts: %s", d.why);
+	TH_LOG("memfd_secret: %d (%s)", d.secretmem, d.swhy);
+	if (d.secretmem < 0)
+		SKIP(return, "memfd_secret cannot tell: %s", d.swhy);
+	EXPECT_EQ(d.model, d.secretmem);
+}
+
 /* kvm_gmem_create: unsupported flags -EINVAL; NDM is accepted iff advertised. */
 TEST_RULE(refused_unless_advertised, "GMEM-NDM-01",
 	  "KVM_CREATE_GUEST_MEMFD with GUEST_MEMFD_FLAG_NO_DIRECT_MAP succeeds iff "
