@@ -486,6 +486,10 @@ TEST_RULE(same_answer_per_vm, "GMEM-NDM-06",
  * kernel's own mapping of the page (mm_ops->icache_inval_pou), which a
  * NO_DIRECT_MAP page lacks; with DIC it does not.  The QEMU CPUs with FWB
  * (max, neoverse-v1) all have DIC, so the no-DIC path is not reached here.
+ * Under TCG that path, and the D-cache clean a no-FWB host does, were not
+ * seen to fault on a page missing from the direct map: with the series' FWB
+ * condition dropped, neoverse-n1 (no FWB, no DIC) ran this row without an
+ * oops.  GMEM-NDM-02 is what catches that kernel here.
  */
 TEST_RULE(exec_no_direct_map, "GMEM-NDM-07",
 	  "the guest fetches and runs host-written code from a NO_DIRECT_MAP guest_memfd "
