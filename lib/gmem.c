@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "gmem.h"
@@ -201,4 +203,115 @@ int km_klog_count(const char *needle)
 		count++;
 	free(log);
 	return count;
+}
+
+int km_gmem_flags_known(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS);
+	r = r < 0 ? -errno : r;
+	close(fd);
+	return r;
+}
+
+static bool read_small(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return true;
+}
+
+/* The value of the last "name=" word of cmdline (early_param: the last one wins). */
+static bool cmdline_param(const char *cmdline, const char *name, char *val, size_t len)
+{
+	size_t nl = strlen(name);
+	const char *p = cmdline;
+	bool found = false;
+
+	while ((p = strstr(p, name))) {
+		if ((p == cmdline || p[-1] == ' ') && p[nl] == '=') {
+			size_t n = strcspn(p + nl + 1, " \n");
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(val, p + nl + 1, n);
+			val[n] = 0;
+			found = true;
+		}
+		p += nl;
+	}
+	return found;
+}
+
+/* kstrtobool's reading of a boot parameter. */
+static bool param_true(const char *v)
+{
+	return v[0] == '1' || v[0] == 'y' || v[0] == 'Y' || !strcmp(v, "on");
+}
+
+void km_direct_map_read(struct km_direct_map *d)
+{
+	char cmdline[1024] = "", rodata[16] = "", dpa[16] = "", ksi[24] = "", en[8] = "";
+	bool has_kfence;
+	int fd, e;
+
+	memset(d, 0, sizeof(*d));
+	read_small("/proc/cmdline", cmdline, sizeof(cmdline));
+	/* arm64 arch_parse_debug_rodata: "on" is full, "off" and "noalias" are not. */
+	d->rodata_full = true;
+	if (cmdline_param(cmdline, "rodata", rodata, sizeof(rodata)))
+		d->rodata_full = !strcmp(rodata, "on") ||
+				 (strcmp(rodata, "off") && strcmp(rodata, "noalias"));
+	/* CONFIG_DEBUG_PAGEALLOC_ENABLE_DEFAULT is not visible from here. */
+	d->debug_pagealloc = cmdline_param(cmdline, "debug_pagealloc", dpa, sizeof(dpa)) &&
+			     param_true(dpa);
+	/*
+	 * arm64_kfence_can_set_direct_map() is !kfence_early_init: the boot value
+	 * of kfence.sample_interval (cmdline, else the Kconfig default, which the
+	 * parameter shows until someone writes it) is 0, or the early pool
+	 * could not be allocated.
+	 */
+	has_kfence = access("/sys/module/kfence/parameters/sample_interval", F_OK) == 0;
+	if (has_kfence) {
+		if (!cmdline_param(cmdline, "kfence.sample_interval", ksi, sizeof(ksi)))
+			read_small("/sys/module/kfence/parameters/sample_interval", ksi,
+				   sizeof(ksi));
+		d->kfence_late = strtol(ksi, NULL, 0) == 0 ||
+				 km_klog_count("failed to allocate kfence pool") > 0;
+	}
+	d->model = d->rodata_full || d->debug_pagealloc || d->kfence_late;
+	snprintf(d->why, sizeof(d->why),
+		 "rodata=%s (rodata_full %d), debug_pagealloc=%s, KFENCE %s%s%s -> %d",
+		 rodata[0] ? rodata : "(default on)", d->rodata_full, dpa[0] ? dpa : "(unset)",
+		 has_kfence ? "sample_interval=" : "absent", has_kfence ? ksi : "",
+		 d->kfence_late ? " (late pool: page-granular)" : "", d->model);
+
+	fd = syscall(__NR_memfd_secret, 0);
+	if (fd >= 0) {
+		close(fd);
+		d->secretmem = 1;
+		snprintf(d->swhy, sizeof(d->swhy), "memfd_secret() works");
+		return;
+	}
+	e = errno;
+	read_small("/sys/module/secretmem/parameters/enable", en, sizeof(en));
+	if (e == ENOSYS && en[0] == 'Y') {
+		d->secretmem = 0;
+		snprintf(d->swhy, sizeof(d->swhy), "memfd_secret: ENOSYS with secretmem.enable=Y");
+		return;
+	}
+	d->secretmem = -1;
+	snprintf(d->swhy, sizeof(d->swhy), "memfd_secret: %s, secretmem.enable=%s", strerror(e),
+		 en[0] ? en : "(absent)");
 }

@@ -53,4 +53,31 @@ int km_kcore_read_phys(u64 phys, void *buf, size_t len);
 /* How many times needle occurs in the kernel log (klogctl), or -errno. */
 int km_klog_count(const char *needle);
 
+/*
+ * KVM_CAP_GUEST_MEMFD_FLAGS on /dev/kvm: kvm_gmem_get_supported_flags(NULL),
+ * every flag the kernel knows, where a VM fd reports what that VM supports.
+ * The raw value, or -errno.
+ */
+int km_gmem_flags_known(void);
+
+/*
+ * arch/arm64/mm/pageattr.c:can_set_direct_map() is rodata_full ||
+ * debug_pagealloc_enabled() || arm64_kfence_can_set_direct_map() ||
+ * is_realm_world().  Two readings of it:
+ * - model: from the boot facts (/proc/cmdline rodata=, debug_pagealloc=,
+ *   kfence.sample_interval=; /sys/module/kfence; the "failed to allocate
+ *   kfence pool" log line), the way the kernel computes it;
+ * - secretmem: memfd_secret() exists iff secretmem.enable &&
+ *   can_set_direct_map() (mm/secretmem.c): 1, 0, or -1 cannot tell.
+ * why/swhy say what each was read from.
+ */
+struct km_direct_map {
+	bool model;
+	bool rodata_full, debug_pagealloc, kfence_late;
+	int secretmem;
+	char why[200];
+	char swhy[96];
+};
+void km_direct_map_read(struct km_direct_map *d);
+
 #endif /* KM_GMEM_H */

@@ -1,23 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * GUEST_MEMFD_FLAG_NO_DIRECT_MAP (bit 2), from the posted series "KVM:
- * guest_memfd: Add flag to remove from direct map" (Patrick Roy, Nikita
- * Kalyazin; v11, 2026-03).  Not in Linux 7.3 (SPEC 2.1), where the bit must
- * be refused; the positive rules below run on a kernel that advertises it.
+ * GUEST_MEMFD_FLAG_NO_DIRECT_MAP (bit 2), from the posted series "Direct Map
+ * Removal Support for guest_memfd" (Patrick Roy, Nikita Kalyazin; v12,
+ * 2026-04-10).  Not in Linux 7.3 (SPEC 2.1), where the bit must be refused.
+ * README "Checking a kernel series" says how to run these rules on a tree
+ * with the series applied.
  *
  * What the series does, and what the rules check:
- * - kvm_gmem_get_supported_flags() adds the bit when
- *   kvm_arch_gmem_supports_no_direct_map(), on arm64
+ * - kvm_gmem_get_supported_flags(kvm) adds the bit when kvm is NULL (the
+ *   /dev/kvm answer: every flag the kernel knows) or when
+ *   kvm_arch_gmem_supports_no_direct_map(kvm), on arm64
  *   can_set_direct_map() && ARM64_HAS_STAGE2_FWB (without FWB,
- *   kvm_pgtable_stage2_map cleans the D-cache through the direct map);
+ *   kvm_pgtable_stage2_map cleans the D-cache through the direct map).
+ *   Whether the kernel knows the flag is read from /dev/kvm, whether a VM
+ *   advertises it from that VM's fd: never from the version;
  * - folios are removed from the direct map before the guest or the host
  *   maps them (kvm_gmem_get_pfn, kvm_gmem_fault_user_mapping);
  * - the mapping gets AS_NO_DIRECT_MAP, so GUP (check_vma_flags) refuses it
  *   with -EFAULT as it does secretmem.
  *
  * Channels, all usable from userspace on a stock kernel:
- * - "page-granular direct map" = can_set_direct_map(): memfd_secret() is
- *   available iff secretmem.enable && can_set_direct_map() (mm/secretmem.c);
+ * - can_set_direct_map(), read two ways (lib/gmem.h km_direct_map_read): a
+ *   model from the boot facts (rodata=, debug_pagealloc=, KFENCE), and
+ *   memfd_secret(), available iff secretmem.enable && can_set_direct_map()
+ *   (mm/secretmem.c).  They must agree;
  * - "folio absent from the direct map": /proc/kcore reads RAM through the
  *   kernel's linear map with copy_from_kernel_nofault and zero-fills what
  *   faults (fs/proc/kcore.c:read_kcore_iter); the physical address comes from
@@ -45,58 +51,91 @@ static int ndm_cap_vm(void)
 	return km_facts.cap_gmem_flags >= 0 && (km_facts.cap_gmem_flags & NDM);
 }
 
-#define REQUIRE_NDM()								\
+/* "0x7", or the error /dev/kvm gave. */
+static const char *flags_str(int v, char *buf, size_t len)
+{
+	if (v >= 0)
+		snprintf(buf, len, "0x%x", v);
+	else
+		snprintf(buf, len, "%s", strerror(-v));
+	return buf;
+}
+
+/* /dev/kvm's KVM_CAP_GUEST_MEMFD_FLAGS has the bit: the kernel knows the flag. */
+static bool ndm_known(int *sys)
+{
+	*sys = km_gmem_flags_known();
+	return *sys >= 0 && (*sys & NDM);
+}
+
+#define REQUIRE_NDM_KNOWN()							\
 	do {									\
-		REQUIRE_GMEM_FLAGS(GMEM_SHARED);				\
-		if (!ndm_cap_vm())						\
-			SKIP(return, "GUEST_MEMFD_FLAG_NO_DIRECT_MAP not advertised: " \
-			     "KVM_CAP_GUEST_MEMFD_FLAGS=0x%x (the series is not in "	\
-			     "kernel %s)", km_facts.cap_gmem_flags, km_facts.release); \
+		char __b[48];							\
+		int __sys;							\
+										\
+		REQUIRE_GMEM();							\
+		if (!ndm_known(&__sys))						\
+			SKIP(return, "the kernel does not know "		\
+			     "GUEST_MEMFD_FLAG_NO_DIRECT_MAP (/dev/kvm "		\
+			     "KVM_CAP_GUEST_MEMFD_FLAGS=%s)",			\
+			     flags_str(__sys, __b, sizeof(__b)));		\
 	} while (0)
 
-/* 1: can_set_direct_map() is true, 0: it is false, -1: cannot tell (why says). */
-static int direct_map_page_granular(char *why, size_t len)
-{
-	char en[8] = "";
-	int fd, e;
-	FILE *f;
+/* The rows that use the flag: known, and advertised by this host's VMs. */
+#define REQUIRE_NDM()								\
+	do {									\
+		struct km_direct_map __d;					\
+		char __b[48];							\
+										\
+		REQUIRE_GMEM_FLAGS(GMEM_SHARED);				\
+		REQUIRE_NDM_KNOWN();						\
+		if (!ndm_cap_vm()) {						\
+			km_direct_map_read(&__d);				\
+			SKIP(return, "the kernel knows GUEST_MEMFD_FLAG_NO_DIRECT_MAP " \
+			     "(/dev/kvm KVM_CAP_GUEST_MEMFD_FLAGS=%s) but a VM does " \
+			     "not advertise it (VM fd: 0x%x; FWB=%d, "		\
+			     "can_set_direct_map()=%d; GMEM-NDM-02 checks that)", \
+			     flags_str(km_gmem_flags_known(), __b, sizeof(__b)), \
+			     km_facts.cap_gmem_flags, km_facts.env.fwb, __d.model); \
+		}								\
+	} while (0)
 
-	fd = syscall(__NR_memfd_secret, 0);
-	if (fd >= 0) {
-		close(fd);
-		snprintf(why, len, "memfd_secret() works");
-		return 1;
-	}
-	e = errno;
-	f = fopen("/sys/module/secretmem/parameters/enable", "r");
-	if (f) {
-		if (!fgets(en, sizeof(en), f))
-			en[0] = 0;
-		fclose(f);
-	}
-	if (e == ENOSYS && en[0] == 'Y') {
-		snprintf(why, len, "memfd_secret: ENOSYS with secretmem.enable=Y");
-		return 0;
-	}
-	snprintf(why, len, "memfd_secret: %s, secretmem.enable=%s", strerror(e),
-		 en[0] ? en : "(absent)");
-	return -1;
+/*
+ * The model GMEM-NDM-02 expects from, checked on every kernel against the
+ * other reading of can_set_direct_map(): memfd_secret().
+ */
+TEST_RULE(direct_map_model, "GMEM-NDMCH-04",
+	  "(channel check) can_set_direct_map() computed from the boot facts (rodata=, "
+	  "debug_pagealloc=, KFENCE) agrees with memfd_secret() being available")
+{
+	struct km_direct_map d;
+
+	km_direct_map_read(&d);
+	TH_LOG("boot facts: %s", d.why);
+	TH_LOG("memfd_secret: %d (%s)", d.secretmem, d.swhy);
+	if (d.secretmem < 0)
+		SKIP(return, "memfd_secret cannot tell: %s", d.swhy);
+	EXPECT_EQ(d.model, d.secretmem);
 }
 
 /* kvm_gmem_create: unsupported flags -EINVAL; NDM is accepted iff advertised. */
 TEST_RULE(refused_unless_advertised, "GMEM-NDM-01",
 	  "KVM_CREATE_GUEST_MEMFD with GUEST_MEMFD_FLAG_NO_DIRECT_MAP succeeds iff "
-	  "KVM_CAP_GUEST_MEMFD_FLAGS (VM fd) advertises it, else fails EINVAL")
+	  "KVM_CAP_GUEST_MEMFD_FLAGS (VM fd) advertises it, else fails EINVAL "
+	  "(on a kernel that does not know the flag too)")
 {
 	const u64 combos[] = { NDM, NDM | GUEST_MEMFD_FLAG_MMAP, NDM | GMEM_SHARED };
 	struct km_vm vm;
 	unsigned int i;
-	int cap, r;
+	int cap, sys, r;
+	char b[48];
 
 	REQUIRE_GMEM();
 	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
 	cap = km_check_cap(vm.fd, KVM_CAP_GUEST_MEMFD_FLAGS);
-	TH_LOG("KVM_CAP_GUEST_MEMFD_FLAGS=0x%x: NO_DIRECT_MAP %sadvertised", cap,
+	TH_LOG("/dev/kvm KVM_CAP_GUEST_MEMFD_FLAGS=%s: the kernel %s NO_DIRECT_MAP; "
+	       "VM fd 0x%x: %sadvertised", flags_str(km_gmem_flags_known(), b, sizeof(b)),
+	       ndm_known(&sys) ? "knows" : "does not know", cap,
 	       cap >= 0 && (cap & NDM) ? "" : "not ");
 	for (i = 0; i < KM_ARRAY_SIZE(combos); i++) {
 		u64 fl = combos[i];
@@ -113,26 +152,39 @@ TEST_RULE(refused_unless_advertised, "GMEM-NDM-01",
 	km_vm_destroy(&vm);
 }
 
-/* arm64 kvm_arch_gmem_supports_no_direct_map (series): FWB and can_set_direct_map(). */
-TEST_RULE(advertised_needs_fwb_and_page_map, "GMEM-NDM-02",
-	  "a VM advertises GUEST_MEMFD_FLAG_NO_DIRECT_MAP only when the host has FEAT_S2FWB "
-	  "and a page-granular direct map")
+/*
+ * arm64 kvm_arch_gmem_supports_no_direct_map (series): can_set_direct_map()
+ * && FWB.  Both directions: a host that has both must advertise the flag, a
+ * host that lacks either must not.  The rodata feature profile (profiles)
+ * boots a FWB host with rodata=noalias, where can_set_direct_map() is false.
+ */
+TEST_RULE(advertised_iff_fwb_and_page_map, "GMEM-NDM-02",
+	  "where the kernel knows GUEST_MEMFD_FLAG_NO_DIRECT_MAP, a VM advertises it iff "
+	  "the host has FEAT_S2FWB and can_set_direct_map() (rodata full, or KFENCE's "
+	  "late pool, or debug_pagealloc)")
 {
-	char why[128];
-	int pgmap;
+	struct km_direct_map d;
+	bool want, adv;
 
-	REQUIRE_GMEM();
-	pgmap = direct_map_page_granular(why, sizeof(why));
-	TH_LOG("ID_AA64MMFR2_EL1.FWB=%u; page-granular direct map: %d (%s)", km_facts.fwb,
-	       pgmap, why);
-	if (!ndm_cap_vm())
-		SKIP(return, "GUEST_MEMFD_FLAG_NO_DIRECT_MAP not advertised: "
-		     "KVM_CAP_GUEST_MEMFD_FLAGS=0x%x (FWB=%u, %s)", km_facts.cap_gmem_flags,
-		     km_facts.fwb, why);
-	EXPECT_NE(0, km_facts.fwb) TH_LOG("advertised without FWB");
-	if (pgmap < 0)
-		SKIP(return, "cannot tell whether the direct map is page granular: %s", why);
-	EXPECT_EQ(1, pgmap) TH_LOG("advertised without a page-granular direct map");
+	REQUIRE_NDM_KNOWN();
+	km_direct_map_read(&d);
+	TH_LOG("can_set_direct_map() from the boot facts: %s", d.why);
+	TH_LOG("can_set_direct_map() through memfd_secret: %d (%s)", d.secretmem, d.swhy);
+	if (d.secretmem >= 0)
+		EXPECT_EQ(d.model, d.secretmem)
+			TH_LOG("the boot facts and memfd_secret disagree on can_set_direct_map()");
+	want = km_facts.env.fwb && d.model;
+	adv = ndm_cap_vm();
+	TH_LOG("ID_AA64MMFR2_EL1.FWB=%u, can_set_direct_map()=%d: expected %sadvertised; "
+	       "VM fd KVM_CAP_GUEST_MEMFD_FLAGS=0x%x: %sadvertised", km_facts.fwb, d.model,
+	       want ? "" : "not ", km_facts.cap_gmem_flags, adv ? "" : "not ");
+	if (want)
+		EXPECT_TRUE(adv) TH_LOG("not advertised on a host with FWB and a page-granular "
+					"direct map");
+	else
+		EXPECT_FALSE(adv) TH_LOG("advertised without %s",
+					 !km_facts.env.fwb ? "FEAT_S2FWB" :
+					 "a page-granular direct map");
 }
 
 TEST_RULE(access_works, "GMEM-NDM-03",
@@ -387,8 +439,100 @@ TEST_F(ndm_gup, read)
 		EXPECT_EQ(before, after) TH_LOG("the kernel oopsed (see the console log)");
 }
 
+/*
+ * Per VM.  kvm_arch_gmem_supports_no_direct_map() takes a struct kvm but, in
+ * v12, reads only host-wide state (FWB, can_set_direct_map()), and the review
+ * asks for a per-VM policy.  Today every VM of a host gets the same answer;
+ * when a per-VM policy lands, this rule fails and is to be rewritten for it:
+ * a visible change, not a silent one.
+ */
+TEST_RULE(same_answer_per_vm, "GMEM-NDM-06",
+	  "two VMs on one host (different IPA sizes) get the same GUEST_MEMFD_FLAG_NO_DIRECT_MAP "
+	  "answer, advertised and on creation: the policy is host-wide today (a per-VM "
+	  "policy shows up here as a failure)")
+{
+	const unsigned int ipa[2] = { KM_DEFAULT_IPA_BITS, 36 };
+	int cap[2], made[2];
+	struct km_vm vm[2];
+	unsigned int i;
+
+	REQUIRE_NDM_KNOWN();
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, __km_vm_create(&vm[i], ipa[i])) TH_LOG("VM %u (IPA %u bits)", i,
+								    ipa[i]);
+		cap[i] = km_check_cap(vm[i].fd, KVM_CAP_GUEST_MEMFD_FLAGS);
+		made[i] = __km_gmem_create(vm[i].fd, NDM_PAGES * km_facts.env.page_size,
+					   NDM | GMEM_SHARED);
+		if (made[i] >= 0)
+			close(made[i]);
+		TH_LOG("VM %u (IPA %u bits): KVM_CAP_GUEST_MEMFD_FLAGS=0x%x, create with "
+		       "NO_DIRECT_MAP: %s", i, ipa[i], cap[i],
+		       made[i] >= 0 ? "ok" : strerror(-made[i]));
+	}
+	EXPECT_EQ(cap[0] & (int)NDM, cap[1] & (int)NDM) TH_LOG("per-VM advertisement");
+	EXPECT_EQ(made[0] >= 0, made[1] >= 0) TH_LOG("per-VM creation");
+	EXPECT_EQ(ndm_cap_vm(), !!(cap[1] & (int)NDM)) TH_LOG("differs from the first VM "
+							       "the suite made");
+	for (i = 0; i < 2; i++)
+		km_vm_destroy(&vm[i]);
+}
+
+/*
+ * Exec.  The host writes code through its mapping of a NO_DIRECT_MAP
+ * guest_memfd; the guest fetches and runs it.  Page 1 is fetched first (an
+ * instruction abort maps it executable), page 2 loaded first and then
+ * fetched (a permission fault adds execute).  On a host without DIC, KVM
+ * invalidates the I-cache for an executable stage-2 mapping through the
+ * kernel's own mapping of the page (mm_ops->icache_inval_pou), which a
+ * NO_DIRECT_MAP page lacks; with DIC it does not.  The QEMU CPUs with FWB
+ * (max, neoverse-v1) all have DIC, so the no-DIC path is not reached here.
+ * Under TCG that path, and the D-cache clean a no-FWB host does, were not
+ * seen to fault on a page missing from the direct map: with the series' FWB
+ * condition dropped, neoverse-n1 (no FWB, no DIC) ran this row without an
+ * oops.  GMEM-NDM-02 is what catches that kernel here.
+ */
+TEST_RULE(exec_no_direct_map, "GMEM-NDM-07",
+	  "the guest fetches and runs host-written code from a NO_DIRECT_MAP guest_memfd "
+	  "(fetch first, and load then fetch), with no kernel oops")
+{
+	long pg = km_facts.env.page_size;
+	struct km_cmd *x1, *ld, *x2;
+	struct km_gmem_slot g;
+	struct km_agent a;
+	int before, after;
+
+	REQUIRE_NDM();
+	TH_LOG("vCPU CTR_EL0.DIC=%u: %s", km_facts.dic,
+	       km_facts.env.dic ? "KVM needs no I-cache maintenance for the mapping" :
+	       "KVM invalidates the I-cache through the kernel's mapping of the page");
+	before = oops_count();
+	km_agent_init(&a, 0);
+	km_gmem_slot_create(&a.vm, &g, GMEM_SLOT, GMEM_IPA, NDM_PAGES * pg, GMEM_SHARED | NDM);
+	km_agent_map(&a, GMEM_IPA, GMEM_IPA, NDM_PAGES * pg, KM_ATTR_NORMAL_WB, KM_S1_EXEC);
+	km_write_ret_imm(g.hva + pg + 0x40, 0x4e44);
+	km_write_ret_imm(g.hva + 2 * pg + 0x80, 0x4d58);
+	km_agent_reset(&a);
+	x1 = km_agent_cmd(&a, KM_OP_EXEC, GMEM_IPA + pg + 0x40, 8, 0);
+	ld = km_agent_cmd(&a, KM_OP_LOAD, GMEM_IPA + 2 * pg + 0x80, 8, 0);
+	x2 = km_agent_cmd(&a, KM_OP_EXEC, GMEM_IPA + 2 * pg + 0x80, 8, 0);
+	km_agent_run_done(&a);
+	EXPECT_EQ(0, x1->flags & KM_CMD_F_EXC) TH_LOG("fetch first: ESR 0x%llx FAR 0x%llx",
+						       x1->esr, x1->far);
+	EXPECT_EQ(0x4e44, x1->result);
+	EXPECT_EQ(0, ld->flags & KM_CMD_F_EXC) TH_LOG("load: ESR 0x%llx", ld->esr);
+	EXPECT_EQ(0, x2->flags & KM_CMD_F_EXC) TH_LOG("load then fetch: ESR 0x%llx FAR 0x%llx",
+						       x2->esr, x2->far);
+	EXPECT_EQ(0x4d58, x2->result);
+	km_gmem_slot_unmap(&g);
+	km_gmem_slot_close(&g);
+	km_agent_fini(&a);
+	after = oops_count();
+	if (before >= 0 && after >= 0)
+		EXPECT_EQ(before, after) TH_LOG("the kernel oopsed (see the console log)");
+}
+
 KM_RULE_DOC(gmem_ndm, "GMEM-NDM*",
-	    "posted series GUEST_MEMFD_FLAG_NO_DIRECT_MAP (not in 7.3); mm/secretmem.c; "
+	    "posted series GUEST_MEMFD_FLAG_NO_DIRECT_MAP v12 (not in 7.3); mm/secretmem.c; "
 	    "arch/arm64/mm/pageattr.c:can_set_direct_map",
-	    "positive rows: the flag advertised (needs FEAT_S2FWB and a page-granular "
-	    "direct map)", "yes")
+	    "the kernel knows the flag (/dev/kvm KVM_CAP_GUEST_MEMFD_FLAGS); positive rows: "
+	    "a VM advertises it (FEAT_S2FWB and can_set_direct_map())", "yes")
