@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -16,25 +15,12 @@
 
 struct km_facts km_facts;
 
-static bool read_file(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(buf, 1, len - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return true;
-}
-
 /* The runner tags the kernel command line; natively it is absent. */
 static void read_cmdline(struct km_facts *f, char *cmdline, size_t len)
 {
 	char *p;
 
-	if (!read_file("/proc/cmdline", cmdline, len))
+	if (!km_read_text("/proc/cmdline", cmdline, len))
 		cmdline[0] = 0;
 	f->env.tcg = strstr(cmdline, "kvm_memattr.accel=tcg") != NULL;
 	p = strstr(cmdline, "kvm_memattr.profile=");
@@ -106,10 +92,7 @@ static int read_vcpu_regs(struct km_facts *f)
 	f->cap_mte = km_check_cap(vm.fd, KVM_CAP_ARM_MTE);
 	f->cap_umem2 = km_check_cap(vm.fd, KVM_CAP_USER_MEMORY2);
 	/* A kernel that knows this capability refuses it on /dev/kvm. */
-	f->cap_cpfn_sys = ioctl(vm.kvm_fd, KVM_CHECK_EXTENSION,
-				KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
-	if (f->cap_cpfn_sys < 0)
-		f->cap_cpfn_sys = -errno;
+	f->cap_cpfn_sys = km_check_cap(vm.kvm_fd, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
 	r = __km_vcpu_create(&vm, &vcpu, 0);
 	if (!r) {
 		r = __km_get_reg(&vcpu, KM_REG_MIDR_EL1, &f->midr) ?:
@@ -132,14 +115,12 @@ static int read_vcpu_regs(struct km_facts *f)
  */
 static int probe_gup_fast_unmapped(void)
 {
-	struct km_pfn_req req = {
-		.src = KM_SRC_KMOD, .backing = MPF_BACKING_RAM, .prot = MPF_PROT_CACHEABLE,
-		.insert = MPF_INSERT_PAGE, .size = 0x1000,
-	};
+	struct km_pfn_req req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0);
 	struct km_pfn_map m;
 	char why[256];
 	int r = -1;
 
+	req.size = 0x1000;
 	memset(&m, 0, sizeof(m));
 	if (!km_pfn_get(&req, &m, why, sizeof(why)))
 		r = km_kmod_gup_probe(m.hva);
@@ -203,9 +184,9 @@ int km_facts_read(struct km_facts *f, const char *contracts)
 		       &f->env.kver[2]);
 	}
 	read_cmdline(f, cmdline, sizeof(cmdline));
-	if (read_file("/proc/device-tree/compatible", buf, sizeof(buf)))
+	if (km_read_text("/proc/device-tree/compatible", buf, sizeof(buf)))
 		f->qemu_virt = strcmp(buf, "linux,dummy-virt") == 0;
-	if (read_file("/sys/devices/system/cpu/cpu0/regs/identification/midr_el1", buf,
+	if (km_read_text("/sys/devices/system/cpu/cpu0/regs/identification/midr_el1", buf,
 		      sizeof(buf)))
 		f->host_midr = strtoull(buf, NULL, 0);
 	f->ctr_el0 = read_ctr_el0();

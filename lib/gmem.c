@@ -207,29 +207,13 @@ int km_klog_count(const char *needle)
 
 int km_gmem_flags_known(void)
 {
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), r;
+	int fd = km_open_kvm(), r;
 
 	if (fd < 0)
-		return -errno;
-	r = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS);
-	r = r < 0 ? -errno : r;
+		return fd;
+	r = km_check_cap(fd, KVM_CAP_GUEST_MEMFD_FLAGS);
 	close(fd);
 	return r;
-}
-
-static bool read_small(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(buf, 1, len - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = 0;
-	return true;
 }
 
 /* The value of the last "name=" word of cmdline (early_param: the last one wins). */
@@ -267,7 +251,7 @@ void km_direct_map_read(struct km_direct_map *d)
 	int fd, e;
 
 	memset(d, 0, sizeof(*d));
-	read_small("/proc/cmdline", cmdline, sizeof(cmdline));
+	km_read_text("/proc/cmdline", cmdline, sizeof(cmdline));
 	/* arm64 arch_parse_debug_rodata: "on" is full, "off" and "noalias" are not. */
 	d->rodata_full = true;
 	if (cmdline_param(cmdline, "rodata", rodata, sizeof(rodata)))
@@ -285,7 +269,7 @@ void km_direct_map_read(struct km_direct_map *d)
 	has_kfence = access("/sys/module/kfence/parameters/sample_interval", F_OK) == 0;
 	if (has_kfence) {
 		if (!cmdline_param(cmdline, "kfence.sample_interval", ksi, sizeof(ksi)))
-			read_small("/sys/module/kfence/parameters/sample_interval", ksi,
+			km_read_text("/sys/module/kfence/parameters/sample_interval", ksi,
 				   sizeof(ksi));
 		d->kfence_late = strtol(ksi, NULL, 0) == 0 ||
 				 km_klog_count("failed to allocate kfence pool") > 0;
@@ -305,7 +289,7 @@ void km_direct_map_read(struct km_direct_map *d)
 		return;
 	}
 	e = errno;
-	read_small("/sys/module/secretmem/parameters/enable", en, sizeof(en));
+	km_read_text("/sys/module/secretmem/parameters/enable", en, sizeof(en));
 	if (e == ENOSYS && en[0] == 'Y') {
 		d->secretmem = 0;
 		snprintf(d->swhy, sizeof(d->swhy), "memfd_secret: ENOSYS with secretmem.enable=Y");

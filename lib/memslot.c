@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sys/ioctl.h>
 
+#include "facts.h"
 #include "memslot.h"
 
 int __km_set_memslot(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva)
@@ -12,16 +13,6 @@ int __km_set_memslot(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, v
 	};
 
 	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0 ? -errno : 0;
-}
-
-/* KVM_CAP_USER_MEMORY2, asked once per process (Linux 6.8 and later). */
-static bool have_region2(struct km_vm *vm)
-{
-	static int have = -1;
-
-	if (have < 0)
-		have = km_check_cap(vm->fd, KVM_CAP_USER_MEMORY2) > 0;
-	return have;
 }
 
 int __km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, void *hva,
@@ -38,7 +29,7 @@ int __km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, 
 	 * ioctl's; a guest_memfd slot still goes to v2, so that its refusal
 	 * is what the caller sees.
 	 */
-	if (!(flags & KVM_MEM_GUEST_MEMFD) && !have_region2(vm))
+	if (!(flags & KVM_MEM_GUEST_MEMFD) && !km_env_has(&km_facts.env, KM_C_USER_MEMORY2))
 		return __km_set_memslot(vm, slot, flags, gpa, size, hva);
 	return ioctl(vm->fd, KM_SET_USER_MEMORY_REGION2, &r) < 0 ? -errno : 0;
 }

@@ -28,6 +28,13 @@ enum km_pfn_src {
 
 #define KM_PFN_DEFAULT_SIZE	0x10000UL
 
+/*
+ * A request for the test module: backing, prot and insert are the suffixes of
+ * MPF_BACKING_*, MPF_PROT_* and MPF_INSERT_*, f the MPF_F_* flags.
+ */
+#define KM_PFN_KMOD(b, p, i, f) { .src = KM_SRC_KMOD, .backing = MPF_BACKING_##b, \
+				  .prot = MPF_PROT_##p, .insert = MPF_INSERT_##i, .flags = (f) }
+
 struct km_pfn_req {
 	enum km_pfn_src src;
 	/* KM_SRC_KMOD: the module's configuration (enum mpf_*, MPF_F_*). */

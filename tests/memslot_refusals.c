@@ -300,8 +300,6 @@ FIXTURE_VARIANT(mixed_dirty) {
 	bool mixedmap;		/* the VMA must be VM_MIXEDMAP */
 };
 
-#define DKMOD(b, p, f) { .src = KM_SRC_KMOD, .backing = MPF_BACKING_##b, \
-			 .prot = MPF_PROT_##p, .insert = MPF_INSERT_PAGE, .flags = f }
 
 FIXTURE_VARIANT_ADD(mixed_dirty, anon) {
 	.rule = "MEMSLOT-DIRTY-01",
@@ -314,7 +312,7 @@ FIXTURE_VARIANT_ADD(mixed_dirty, m1_page) {
 	.rule = "MEMSLOT-DIRTY-02",
 	.summary = "a logging VM_MIXEDMAP memslot of RAM pages (vm_insert_page): KVM_GET_DIRTY_LOG "
 		   "reports the stored pages only, and a store after the log is reported again",
-	.req = DKMOD(RAM, CACHEABLE, 0), .mixedmap = true,
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0), .mixedmap = true,
 };
 FIXTURE_VARIANT_ADD(mixed_dirty, m1_bpf) {
 	.rule = "MEMSLOT-DIRTY-02",
@@ -326,19 +324,19 @@ FIXTURE_VARIANT_ADD(mixed_dirty, m3_device) {
 	.rule = "MEMSLOT-DIRTY-03",
 	.summary = "a logging VM_MIXEDMAP of ZONE_DEVICE pages (outside the linear map, Device): "
 		   "a load alone maps W and is reported dirty",
-	.req = DKMOD(ZONE_DEVICE, DEVICE, 0), .mixedmap = true,
+	.req = KM_PFN_KMOD(ZONE_DEVICE, DEVICE, PAGE, 0), .mixedmap = true,
 };
 FIXTURE_VARIANT_ADD(mixed_dirty, m3_nc) {
 	.rule = "MEMSLOT-DIRTY-03",
 	.summary = "a logging VM_MIXEDMAP of ZONE_DEVICE pages, write-combine with "
 		   "VM_ALLOW_ANY_UNCACHED: a load alone is reported dirty",
-	.req = DKMOD(ZONE_DEVICE, WC, MPF_F_ALLOW_ANY_UNCACHED), .mixedmap = true,
+	.req = KM_PFN_KMOD(ZONE_DEVICE, WC, PAGE, MPF_F_ALLOW_ANY_UNCACHED), .mixedmap = true,
 };
 FIXTURE_VARIANT_ADD(mixed_dirty, m3_cacheable) {
 	.rule = "MEMSLOT-DIRTY-03",
 	.summary = "a logging cacheable VM_MIXEDMAP of ZONE_DEVICE pages: with FWB && DIC a "
 		   "load alone is reported dirty; without, the access fails and nothing is",
-	.req = DKMOD(ZONE_DEVICE, CACHEABLE, 0), .mixedmap = true,
+	.req = KM_PFN_KMOD(ZONE_DEVICE, CACHEABLE, PAGE, 0), .mixedmap = true,
 };
 
 FIXTURE_SETUP(mixed_dirty)

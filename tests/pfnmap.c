@@ -71,15 +71,13 @@
  */
 enum host_req { HOST_ANY, HOST_CPFN, HOST_NO_CPFN, HOST_OLD_CPFN };
 
-#define KMOD(b, p, i, f) { .src = KM_SRC_KMOD, .backing = MPF_BACKING_##b, \
-			   .prot = MPF_PROT_##p, .insert = MPF_INSERT_##i, .flags = f }
 #define KMOD_PRIV(b, p, i, f) { .src = KM_SRC_KMOD, .backing = MPF_BACKING_##b, \
 				.prot = MPF_PROT_##p, .insert = MPF_INSERT_##i, .flags = f, \
 				.priv = true }
 #define SRC(s) { .src = KM_SRC_##s }
 #define ALLOW MPF_F_ALLOW_ANY_UNCACHED
 
-static const struct km_pfn_req nonlinear_cacheable = KMOD(NONLINEAR, CACHEABLE, REMAP, 0);
+static const struct km_pfn_req nonlinear_cacheable = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0);
 
 /* NULL if the row applies to this host, else why not (for a SKIP). */
 static const char *host_mismatch(enum host_req r, char *buf, size_t len)
@@ -401,18 +399,18 @@ FIXTURE_VARIANT_ADD(pfnmap, p1_remap) {
 	.summary = "cacheable remap_pfn_range() of RAM: with FWB && DIC the memslot is accepted "
 		   "and the guest gets stage-2 Normal (reads the pfn's data, writes, fetches, "
 		   "unaligned loads)",
-	.req = KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_CPFN,
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_CPFN,
 };
 FIXTURE_VARIANT_ADD(pfnmap, p1_fault) {
 	.rule = "PFNMAP-P1-02",
 	.summary = "cacheable VM_PFNMAP of RAM filled by vmf_insert_pfn() at fault time: as "
 		   "P1-01 (KVM faults the host PTE in through fixup_user_fault)",
-	.req = KMOD(RAM, CACHEABLE, FAULT_PFN, 0), .host = HOST_CPFN,
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, FAULT_PFN, 0), .host = HOST_CPFN,
 };
 FIXTURE_VARIANT_ADD(pfnmap, p1_allow) {
 	.rule = "PFNMAP-P1-03",
 	.summary = "VM_ALLOW_ANY_UNCACHED on a cacheable RAM PFNMAP changes nothing: Normal",
-	.req = KMOD(RAM, CACHEABLE, REMAP, ALLOW), .host = HOST_CPFN,
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, ALLOW), .host = HOST_CPFN,
 };
 FIXTURE_VARIANT_ADD(pfnmap, p1_udmabuf) {
 	.rule = "PFNMAP-P1-04",
@@ -424,7 +422,7 @@ FIXTURE_VARIANT_ADD(pfnmap, p1r_remap) {
 	.rule = "PFNMAP-P1R-01",
 	.summary = "(row P1') cacheable remap_pfn_range() of RAM without FWB && DIC: "
 		   "KVM_SET_USER_MEMORY_REGION2 fails EINVAL although the pfns are RAM",
-	.req = KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_NO_CPFN,
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_NO_CPFN,
 };
 FIXTURE_VARIANT_ADD(pfnmap, p1r_udmabuf) {
 	.rule = "PFNMAP-P1R-02",
@@ -438,7 +436,7 @@ FIXTURE_VARIANT_ADD(pfnmap, p1o_remap) {
 	.summary = "(row P1, older contract) without the cacheable-pfnmap contract a "
 		   "cacheable remap_pfn_range() of RAM is accepted on every host and maps "
 		   "stage-2 Normal",
-	.req = KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_OLD_CPFN,
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_OLD_CPFN,
 };
 FIXTURE_VARIANT_ADD(pfnmap, p1o_udmabuf) {
 	.rule = "PFNMAP-P1O-02",
@@ -452,24 +450,24 @@ FIXTURE_VARIANT_ADD(pfnmap, p2_wc) {
 	.rule = "PFNMAP-P2-01",
 	.summary = "write-combine PFNMAP of RAM: accepted on every host, stage-2 Normal "
 		   "(the VMA's attribute is ignored for RAM pfns)",
-	.req = KMOD(RAM, WC, REMAP, 0),
+	.req = KM_PFN_KMOD(RAM, WC, REMAP, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, p2_noncached) {
 	.rule = "PFNMAP-P2-02",
 	.summary = "pgprot_noncached() PFNMAP of RAM: accepted, stage-2 Normal",
-	.req = KMOD(RAM, NONCACHED, REMAP, 0),
+	.req = KM_PFN_KMOD(RAM, NONCACHED, REMAP, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, p2_device_fault) {
 	.rule = "PFNMAP-P2-03",
 	.summary = "pgprot_device() VM_PFNMAP of RAM by vmf_insert_pfn(): accepted, stage-2 "
 		   "Normal",
-	.req = KMOD(RAM, DEVICE, FAULT_PFN, 0),
+	.req = KM_PFN_KMOD(RAM, DEVICE, FAULT_PFN, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, p2_wc_allow) {
 	.rule = "PFNMAP-P2-04",
 	.summary = "write-combine PFNMAP of RAM with VM_ALLOW_ANY_UNCACHED: still stage-2 "
 		   "Normal (the flag only matters outside the linear map)",
-	.req = KMOD(RAM, WC, REMAP, ALLOW),
+	.req = KM_PFN_KMOD(RAM, WC, REMAP, ALLOW),
 };
 
 /* ---- P3 / P3': cacheable PFNMAP outside the linear map ---- */
@@ -477,26 +475,26 @@ FIXTURE_VARIANT_ADD(pfnmap, p3_remap) {
 	.rule = "PFNMAP-P3-01",
 	.summary = "cacheable remap_pfn_range() of memory outside the linear map: with "
 		   "FWB && DIC accepted, stage-2 Normal and executable",
-	.req = KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_CPFN,
+	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_CPFN,
 };
 FIXTURE_VARIANT_ADD(pfnmap, p3_fault) {
 	.rule = "PFNMAP-P3-02",
 	.summary = "cacheable vmf_insert_pfn() PFNMAP outside the linear map, FWB && DIC: "
 		   "stage-2 Normal",
-	.req = KMOD(NONLINEAR, CACHEABLE, FAULT_PFN, 0), .host = HOST_CPFN,
+	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, FAULT_PFN, 0), .host = HOST_CPFN,
 };
 FIXTURE_VARIANT_ADD(pfnmap, p3r_remap) {
 	.rule = "PFNMAP-P3R-01",
 	.summary = "(row P3') cacheable PFNMAP outside the linear map without FWB && DIC: "
 		   "the memslot fails EINVAL",
-	.req = KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_NO_CPFN,
+	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_NO_CPFN,
 };
 FIXTURE_VARIANT_ADD(pfnmap, p3r_changed) {
 	.rule = "PFNMAP-P3R-02",
 	.summary = "(row P3') a memslot made over a Device PFNMAP whose VMA is then replaced by "
 		   "a cacheable one outside the linear map: without FWB && DIC the guest's "
 		   "access fails KVM_RUN with EFAULT (the VMA is sampled again at fault time)",
-	.req = KMOD(NONLINEAR, DEVICE, REMAP, 0), .host = HOST_NO_CPFN,
+	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0), .host = HOST_NO_CPFN,
 	.replace = &nonlinear_cacheable,
 };
 
@@ -506,13 +504,13 @@ FIXTURE_VARIANT_ADD(pfnmap, p3o_remap) {
 	.summary = "(row P3, older contract) without the cacheable-pfnmap contract a cacheable "
 		   "remap_pfn_range() outside the linear map is accepted on every host and maps "
 		   "stage-2 Device-nGnRE (kvm_is_device_pfn), never executable",
-	.req = KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_OLD_CPFN,
+	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_OLD_CPFN,
 };
 FIXTURE_VARIANT_ADD(pfnmap, p3o_fault) {
 	.rule = "PFNMAP-P3O-02",
 	.summary = "(row P3, older contract) a cacheable vmf_insert_pfn() PFNMAP outside the "
 		   "linear map: stage-2 Device-nGnRE on every host",
-	.req = KMOD(NONLINEAR, CACHEABLE, FAULT_PFN, 0), .host = HOST_OLD_CPFN,
+	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, FAULT_PFN, 0), .host = HOST_OLD_CPFN,
 };
 
 /* ---- P4: non-cacheable PFNMAP outside RAM with VM_ALLOW_ANY_UNCACHED ---- */
@@ -520,18 +518,18 @@ FIXTURE_VARIANT_ADD(pfnmap, p4_wc) {
 	.rule = "PFNMAP-P4-01",
 	.summary = "write-combine PFNMAP outside the linear map with VM_ALLOW_ANY_UNCACHED: "
 		   "accepted everywhere, stage-2 Normal-NC (fetch: SEA IABT; unaligned: fine)",
-	.req = KMOD(NONLINEAR, WC, REMAP, ALLOW),
+	.req = KM_PFN_KMOD(NONLINEAR, WC, REMAP, ALLOW),
 };
 FIXTURE_VARIANT_ADD(pfnmap, p4_noncached_fault) {
 	.rule = "PFNMAP-P4-02",
 	.summary = "pgprot_noncached() vmf_insert_pfn() PFNMAP with VM_ALLOW_ANY_UNCACHED: "
 		   "Normal-NC (the exact host attribute does not matter)",
-	.req = KMOD(NONLINEAR, NONCACHED, FAULT_PFN, ALLOW),
+	.req = KM_PFN_KMOD(NONLINEAR, NONCACHED, FAULT_PFN, ALLOW),
 };
 FIXTURE_VARIANT_ADD(pfnmap, p4_device) {
 	.rule = "PFNMAP-P4-03",
 	.summary = "pgprot_device() PFNMAP with VM_ALLOW_ANY_UNCACHED: Normal-NC",
-	.req = KMOD(NONLINEAR, DEVICE, REMAP, ALLOW),
+	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, ALLOW),
 };
 FIXTURE_VARIANT_ADD(pfnmap, p4_vfio) {
 	.rule = "PFNMAP-P4-04",
@@ -545,23 +543,23 @@ FIXTURE_VARIANT_ADD(pfnmap, p5_device) {
 	.rule = "PFNMAP-P5-01",
 	.summary = "pgprot_device() PFNMAP outside the linear map: accepted everywhere, "
 		   "stage-2 Device (fetch: SEA IABT; unaligned load: KVM_RUN EFAULT)",
-	.req = KMOD(NONLINEAR, DEVICE, REMAP, 0),
+	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, p5_noncached) {
 	.rule = "PFNMAP-P5-02",
 	.summary = "pgprot_noncached() (nGnRnE) PFNMAP outside the linear map: Device-nGnRE",
-	.req = KMOD(NONLINEAR, NONCACHED, REMAP, 0),
+	.req = KM_PFN_KMOD(NONLINEAR, NONCACHED, REMAP, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, p5_wc) {
 	.rule = "PFNMAP-P5-03",
 	.summary = "write-combine PFNMAP outside the linear map without VM_ALLOW_ANY_UNCACHED: "
 		   "Device, not Normal-NC",
-	.req = KMOD(NONLINEAR, WC, REMAP, 0),
+	.req = KM_PFN_KMOD(NONLINEAR, WC, REMAP, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, p5_device_fault) {
 	.rule = "PFNMAP-P5-04",
 	.summary = "pgprot_device() vmf_insert_pfn() PFNMAP outside the linear map: Device",
-	.req = KMOD(NONLINEAR, DEVICE, FAULT_PFN, 0),
+	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, FAULT_PFN, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, p5_pci_bar) {
 	.rule = "PFNMAP-P5-05",
@@ -581,13 +579,13 @@ FIXTURE_VARIANT_ADD(pfnmap, m1_page) {
 	.rule = "PFNMAP-M1-01",
 	.summary = "vm_insert_page() of RAM pages (VM_MIXEDMAP): accepted on every host, "
 		   "stage-2 Normal",
-	.req = KMOD(RAM, CACHEABLE, PAGE, 0),
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, m1_page_wc) {
 	.rule = "PFNMAP-M1-02",
 	.summary = "vm_insert_page() of RAM pages into a write-combine VMA with "
 		   "VM_ALLOW_ANY_UNCACHED: stage-2 Normal (GUP takes the page)",
-	.req = KMOD(RAM, WC, PAGE, ALLOW),
+	.req = KM_PFN_KMOD(RAM, WC, PAGE, ALLOW),
 };
 FIXTURE_VARIANT_ADD(pfnmap, m1_bpf) {
 	.rule = "PFNMAP-M1-03",
@@ -600,36 +598,36 @@ FIXTURE_VARIANT_ADD(pfnmap, m2_nonlinear) {
 	.summary = "vmf_insert_mixed() of a pfn without struct page, cacheable VMA: the memslot "
 		   "is accepted on every host (MIXEDMAP is not checked) but the access fails "
 		   "KVM_RUN with EFAULT",
-	.req = KMOD(NONLINEAR, CACHEABLE, FAULT_MIXED, 0),
+	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, FAULT_MIXED, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, m2_nonlinear_dev) {
 	.rule = "PFNMAP-M2-02",
 	.summary = "vmf_insert_mixed() of a pfn without struct page, Device VMA: EFAULT",
-	.req = KMOD(NONLINEAR, DEVICE, FAULT_MIXED, 0),
+	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, FAULT_MIXED, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, m2_ram_special) {
 	.rule = "PFNMAP-M2-03",
 	.summary = "vmf_insert_mixed() of a RAM pfn makes a special PTE GUP cannot take: "
 		   "EFAULT, even though the pfn is RAM",
-	.req = KMOD(RAM, CACHEABLE, FAULT_MIXED, 0),
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, FAULT_MIXED, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, m3_cacheable) {
 	.rule = "PFNMAP-M3-01",
 	.summary = "vm_insert_page() of ZONE_DEVICE pages (struct page, outside memblock), "
 		   "cacheable: accepted; with FWB && DIC stage-2 Normal, without them KVM_RUN "
 		   "fails EFAULT at fault time",
-	.req = KMOD(ZONE_DEVICE, CACHEABLE, PAGE, 0),
+	.req = KM_PFN_KMOD(ZONE_DEVICE, CACHEABLE, PAGE, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap, m3_nc) {
 	.rule = "PFNMAP-M3-02",
 	.summary = "ZONE_DEVICE pages in a write-combine VMA with VM_ALLOW_ANY_UNCACHED: "
 		   "stage-2 Normal-NC",
-	.req = KMOD(ZONE_DEVICE, WC, PAGE, ALLOW),
+	.req = KM_PFN_KMOD(ZONE_DEVICE, WC, PAGE, ALLOW),
 };
 FIXTURE_VARIANT_ADD(pfnmap, m3_device) {
 	.rule = "PFNMAP-M3-03",
 	.summary = "ZONE_DEVICE pages in a pgprot_device() VMA: stage-2 Device",
-	.req = KMOD(ZONE_DEVICE, DEVICE, PAGE, 0),
+	.req = KM_PFN_KMOD(ZONE_DEVICE, DEVICE, PAGE, 0),
 };
 
 /* ---- C1: MAP_PRIVATE of a PFNMAP ---- */
@@ -669,18 +667,18 @@ FIXTURE_VARIANT_ADD(pfnmap, ms13_create) {
 	.rule = "PFNMAP-MS13-01",
 	.summary = "a Device PFNMAP memslot with KVM_MEM_LOG_DIRTY_PAGES fails EINVAL on "
 		   "every host",
-	.req = KMOD(NONLINEAR, DEVICE, REMAP, 0), .log_dirty = true,
+	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0), .log_dirty = true,
 };
 FIXTURE_VARIANT_ADD(pfnmap, ms13_later) {
 	.rule = "PFNMAP-MS13-02",
 	.summary = "turning dirty logging on for an existing PFNMAP memslot (flags-only "
 		   "change) fails EINVAL",
-	.req = KMOD(NONLINEAR, WC, REMAP, ALLOW), .log_dirty_later = true,
+	.req = KM_PFN_KMOD(NONLINEAR, WC, REMAP, ALLOW), .log_dirty_later = true,
 };
 FIXTURE_VARIANT_ADD(pfnmap, ms13_mixed) {
 	.rule = "PFNMAP-MS13-03",
 	.summary = "dirty logging on a VM_MIXEDMAP memslot is accepted and the guest runs",
-	.req = KMOD(RAM, CACHEABLE, PAGE, 0), .log_dirty = true,
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0), .log_dirty = true,
 };
 FIXTURE_VARIANT_ADD(pfnmap, ms13_udmabuf) {
 	.rule = "PFNMAP-MS13-04",
@@ -876,12 +874,12 @@ FIXTURE_VARIANT_ADD(pfnmap_mte, pfnmap) {
 	.rule = "PFNMAP-MS12-01",
 	.summary = "on a VM with KVM_CAP_ARM_MTE a Device PFNMAP memslot fails EINVAL (no "
 		   "VM_MTE_ALLOWED)",
-	.req = KMOD(NONLINEAR, DEVICE, REMAP, 0),
+	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap_mte, mixedmap) {
 	.rule = "PFNMAP-MS12-02",
 	.summary = "on an MTE VM a VM_MIXEDMAP memslot of RAM pages fails EINVAL too",
-	.req = KMOD(RAM, CACHEABLE, PAGE, 0),
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap_mte, udmabuf) {
 	.rule = "PFNMAP-MS12-03",
@@ -942,13 +940,13 @@ FIXTURE_VARIANT_ADD(pfnmap_cap, kmod_ram) {
 	.rule = "PFNMAP-MS14-01",
 	.summary = "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED is 1 exactly when a cacheable "
 		   "PFNMAP memslot over RAM is accepted (0: EINVAL)",
-	.req = KMOD(RAM, CACHEABLE, REMAP, 0),
+	.req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap_cap, kmod_nonlinear) {
 	.rule = "PFNMAP-MS14-02",
 	.summary = "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED agrees with the memslot check for "
 		   "a cacheable PFNMAP outside the linear map",
-	.req = KMOD(NONLINEAR, CACHEABLE, REMAP, 0),
+	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0),
 };
 FIXTURE_VARIANT_ADD(pfnmap_cap, udmabuf) {
 	.rule = "PFNMAP-MS14-03",
@@ -997,17 +995,18 @@ TEST_F(pfnmap_cap, agrees)
 #define TRACER_OPT	"the stage-2 tracer for the stage-2 leaf assertions (without it they " \
 			"are logged as skipped, the row stands on the guest-visible ones)"
 #define KMOD_PRE	"the test module (make kmod)"
+#define CPFN_PRE	"the cacheable-pfnmap contract (contracts: Linux 6.17)"
 #define NONLIN_PRE	KMOD_PRE " with memory outside the linear map (QEMU: mem= below " \
 			"the RAM size, as run_tests.sh does)"
 
 KM_RULE_DOC(pfnmap_p1, "PFNMAP-P1-*",
 	    "mmu.c:kvm_arch_prepare_memory_region (kvm_supports_cacheable_pfnmap), "
 	    "kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot (SPEC 1.1 row 14, 1.2 P1)",
-	    "FEAT_S2FWB and CTR_EL0.DIC (else P1R applies); the cacheable-pfnmap contract (contracts: Linux 6.17); " KMOD_PRE
+	    "FEAT_S2FWB and CTR_EL0.DIC (else P1R applies); " CPFN_PRE "; " KMOD_PRE
 	    ", or /dev/udmabuf (P1-04); " TRACER_OPT, "yes")
 KM_RULE_DOC(pfnmap_p1r, "PFNMAP-P1R-*",
 	    "mmu.c:kvm_arch_prepare_memory_region (SPEC 1.1 row 14, 1.2 P1')",
-	    "no FEAT_S2FWB or no CTR_EL0.DIC (else P1 applies); the cacheable-pfnmap contract (contracts: Linux 6.17); " KMOD_PRE
+	    "no FEAT_S2FWB or no CTR_EL0.DIC (else P1 applies); " CPFN_PRE "; " KMOD_PRE
 	    ", or /dev/udmabuf (P1R-02)", "yes")
 KM_RULE_DOC(pfnmap_p1o, "PFNMAP-P1O-*",
 	    "mmu.c:kvm_arch_prepare_memory_region, user_mem_abort (before the cacheable-pfnmap "
@@ -1026,12 +1025,13 @@ KM_RULE_DOC(pfnmap_p2, "PFNMAP-P2-*",
 KM_RULE_DOC(pfnmap_p3, "PFNMAP-P3-*",
 	    "mmu.c:kvm_arch_prepare_memory_region, kvm_s2_fault_pin_pfn, "
 	    "kvm_s2_fault_compute_prot (SPEC 1.1 row 14, 1.2 P3)",
-	    "FEAT_S2FWB and CTR_EL0.DIC (else P3R applies); the cacheable-pfnmap contract (contracts: Linux 6.17); " NONLIN_PRE "; "
+	    "FEAT_S2FWB and CTR_EL0.DIC (else P3R applies); " CPFN_PRE "; " NONLIN_PRE
+	    "; "
 	    TRACER_OPT, "yes")
 KM_RULE_DOC(pfnmap_p3r, "PFNMAP-P3R-*",
 	    "mmu.c:kvm_arch_prepare_memory_region; kvm_s2_fault_pin_pfn for a VMA replaced "
 	    "after the memslot was made (SPEC 1.2 P3', 7.5)",
-	    "no FEAT_S2FWB or no CTR_EL0.DIC (else P3 applies); the cacheable-pfnmap contract (contracts: Linux 6.17); " NONLIN_PRE,
+	    "no FEAT_S2FWB or no CTR_EL0.DIC (else P3 applies); " CPFN_PRE "; " NONLIN_PRE,
 	    "yes")
 KM_RULE_DOC(pfnmap_p4, "PFNMAP-P4-*",
 	    "mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot (VM_ALLOW_ANY_UNCACHED: "
@@ -1072,7 +1072,7 @@ KM_RULE_DOC(pfnmap_ms13, "PFNMAP-MS13-*",
 KM_RULE_DOC(pfnmap_ms14, "PFNMAP-MS14-*",
 	    "arm.c:kvm_vm_ioctl_check_extension (KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED), "
 	    "mmu.c:kvm_arch_prepare_memory_region (SPEC 1.1 row 14)",
-	    "the cacheable-pfnmap contract (contracts: Linux 6.17); " KMOD_PRE " or /dev/udmabuf", "yes")
+	    CPFN_PRE "; " KMOD_PRE " or /dev/udmabuf", "yes")
 KM_RULE_DOC(pfnmap_ms15, "PFNMAP-MS15-*",
 	    "mmu.c:kvm_arch_prepare_memory_region (a hole ends the VMA walk), "
 	    "kvm_s2_fault_get_vma_info (SPEC 1.1 row 15)", "-", "yes")
