@@ -45,10 +45,12 @@ CFLAGS_T := $(CFLAGS_COMMON) $(EXTRA_CFLAGS)
 LDFLAGS_T := -static
 
 # Static libnuma for the NUMA tests: libnuma-dev:arm64, which scripts/setup.sh
-# fetches into the cache.  Override LIBNUMA_DIR to use another copy.  Linking
+# fetches into the cache (or, natively on arm64, installs on the host).
+# Override LIBNUMA_DIR to use another copy.  Linking
 # it statically warns about getaddrinfo (its affinity.o, never called here).
 KM_CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/kvm-memattr
-LIBNUMA_DIR ?= $(KM_CACHE)/libnuma/usr
+LIBNUMA_DIR ?= $(if $(and $(filter aarch64,$(HOST_ARCH)),\
+	$(wildcard /usr/lib/aarch64-linux-gnu/libnuma.a)),/usr,$(KM_CACHE)/libnuma/usr)
 LIBNUMA_A := $(LIBNUMA_DIR)/lib/aarch64-linux-gnu/libnuma.a
 LIBNUMA_H := $(LIBNUMA_DIR)/include/numa.h
 CFLAGS_T += -I$(LIBNUMA_DIR)/include

@@ -12,10 +12,10 @@
  *
  * Memory outside the linear map: a physical range the kernel does not use.
  * With the module parameters phys_base/phys_size the administrator names
- * it (natively: a range nothing else owns).  Without them, and only on the
- * QEMU "virt" machine (DT compatible "linux,dummy-virt"), the module takes
- * the top of a DT /memory range that the kernel left out of its memory map
- * (booted with mem= below the RAM size): no System RAM resource, no struct
+ * it (for example a no-map reserved-memory region).  Without them, on a DT
+ * machine (QEMU virt, a board) the module takes the top of a DT /memory
+ * range that the kernel left out of its memory map (booted with mem= below
+ * the RAM size): no System RAM resource, no struct
  * page, and nobody else in /proc/iomem.  Either way the range is claimed
  * with request_mem_region() so that it shows up in /proc/iomem.
  *
@@ -107,10 +107,10 @@ module_param(phys_base, ullong, 0444);
 MODULE_PARM_DESC(phys_base, "physical base of memory outside the linear map that nothing uses");
 static unsigned long long phys_size;
 module_param(phys_size, ullong, 0444);
-MODULE_PARM_DESC(phys_size, "its size in bytes (0: autodetect on QEMU virt, else none)");
+MODULE_PARM_DESC(phys_size, "its size in bytes (0: DT memory above a mem= limit, if any)");
 static unsigned long long autodetect_size = SZ_64M;
 module_param(autodetect_size, ullong, 0444);
-MODULE_PARM_DESC(autodetect_size, "largest range to take above the mem= limit on QEMU virt");
+MODULE_PARM_DESC(autodetect_size, "largest range to take above the mem= limit");
 
 /* ZONE_DEVICE carve-out at the top of the range: subsection granular. */
 #define MPF_ZDEV_MAX	SZ_16M
@@ -190,8 +190,10 @@ static bool range_is_unused_memory(phys_addr_t start, u64 size, bool any_resourc
 }
 
 /*
- * QEMU virt only: the largest 2 MiB aligned tail of a DT /memory range that
- * the kernel does not use, up to autodetect_size.
+ * The largest 2 MiB aligned tail of a DT /memory range that the kernel does
+ * not use, up to autodetect_size: what an operator keeps from the kernel by
+ * booting with mem= below the RAM size (QEMU virt, a DT board).  ACPI hosts
+ * describe no memory in the DT: there it takes nothing.
  */
 static void mpf_autodetect(phys_addr_t *base, u64 *size)
 {
@@ -235,13 +237,10 @@ static int mpf_region_init(void)
 			return -EINVAL;
 		}
 		snprintf(rgn.source, sizeof(rgn.source), "module parameters");
-	} else if (of_machine_is_compatible("linux,dummy-virt")) {
-		mpf_autodetect(&base, &size);
-		snprintf(rgn.source, sizeof(rgn.source),
-			 size ? "QEMU virt: DT memory above the mem= limit" :
-				"QEMU virt: all DT memory in use (no mem= limit)");
 	} else {
-		snprintf(rgn.source, sizeof(rgn.source), "none: set phys_base and phys_size");
+		mpf_autodetect(&base, &size);
+		snprintf(rgn.source, sizeof(rgn.source), size ? "DT memory above the mem= limit" :
+			 "none: boot with mem= below RAM, or set phys_base/phys_size");
 	}
 	if (!size)
 		return 0;
@@ -251,7 +250,7 @@ static int mpf_region_init(void)
 		pr_err("[%pa, +%#llx) is claimed by someone else\n", &base, size);
 		if (phys_size)
 			return -EBUSY;
-		snprintf(rgn.source, sizeof(rgn.source), "QEMU virt: candidate range busy");
+		snprintf(rgn.source, sizeof(rgn.source), "DT memory above mem=: range busy");
 		return 0;
 	}
 

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include "agent.h"
+#include "facts.h"
 #include "memslot.h"
 
 extern const u8 km_agent_blob[], km_agent_blob_end[];
@@ -33,15 +34,19 @@ void km_agent_init(struct km_agent *a, unsigned int ipa_bits)
 	km_set_memslot2(&a->vm, KM_AGENT_SLOT, 0, KM_AGENT_IPA, KM_AGENT_SIZE, a->mem, -1, 0);
 
 	a->mbox = (struct km_mbox *)(a->mem + KM_MBOX_OFF);
-	km_s1pt_init(&a->pt, a->mem + KM_PT_POOL_OFF, KM_AGENT_IPA + KM_PT_POOL_OFF,
-		     KM_PT_POOL_SIZE / KM_S1_PAGE);
+	/* The host's granule: a stage-1 page is never smaller than a stage-2 one. */
+	errno = EINVAL;
+	KM_CHECK(!km_s1pt_init(&a->pt, a->mem + KM_PT_POOL_OFF, KM_AGENT_IPA + KM_PT_POOL_OFF,
+			       KM_PT_POOL_SIZE, km_env_page(&km_facts.env)),
+		 "stage-1 tables of a %llu-byte granule", km_env_page(&km_facts.env));
 	km_agent_map(a, KM_AGENT_IPA, KM_AGENT_IPA, KM_AGENT_SIZE, KM_ATTR_NORMAL_WB, KM_S1_EXEC);
-	km_agent_map(a, KM_DOORBELL_IPA, KM_DOORBELL_IPA, KM_S1_PAGE, KM_ATTR_DEVICE_nGnRE, 0);
+	km_agent_map(a, KM_DOORBELL_IPA, KM_DOORBELL_IPA, km_s1pt_granule(&a->pt),
+		     KM_ATTR_DEVICE_nGnRE, 0);
 
 	h = &a->mbox->hdr;
 	h->magic = KM_MBOX_MAGIC;
 	h->ttbr0 = km_s1pt_root(&a->pt);
-	h->tcr = km_s1pt_tcr();
+	h->tcr = km_s1pt_tcr(&a->pt);
 	h->mair = KM_MAIR_VALUE;
 	h->sctlr = 0;
 	h->touch_start = KM_AGENT_IPA + KM_PT_POOL_OFF;	/* touch_pages: km_agent_run() */
@@ -93,7 +98,7 @@ struct km_cmd *km_agent_cmd(struct km_agent *a, u32 op, u64 va, u32 size, u64 va
 void km_agent_run(struct km_agent *a, struct km_exit *x)
 {
 	/* Tables mapped since the last run: the agent reads them first. */
-	a->mbox->hdr.touch_pages = a->pt.used;
+	a->mbox->hdr.touch_pages = a->pt.used * (km_s1pt_granule(&a->pt) / KM_S1_PAGE_4K);
 	km_vcpu_run(&a->vcpu, a->timeout_ms, x);
 	if (x->kind != KM_X_MMIO || x->addr != KM_DOORBELL_IPA || !x->is_write)
 		return;

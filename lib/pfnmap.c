@@ -256,7 +256,7 @@ static int get_kmod(const struct km_pfn_req *req, struct km_pfn_map *m, char *wh
 	if (req->backing == MPF_BACKING_NONLINEAR && !info.nonlinear_size)
 		return say(why, len, KM_PFN_UNAVAILABLE,
 			   "test module has no memory outside the linear map: "
-			   "nonlinear_size=0 (%s)",
+			   "nonlinear_size=0 (%s; README: memory outside the linear map)",
 			   info.region_source);
 	/* What the kernel under test does not have at all. */
 	if (req->backing == MPF_BACKING_ZONE_DEVICE && (info.lacks & MPF_LACKS_ZONE_DEVICE))

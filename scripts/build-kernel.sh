@@ -14,6 +14,8 @@
 #                   default, so arch features and errata are on and drivers
 #                   off: the fastest build that still has KVM and PL011),
 #                   defconfig, allnoconfig, or a .config file (e.g. Debian's)
+#   --page-size SZ  the kernel's page size: 4K (default), 16K or 64K
+#                   (scripts/kernel/pages-SZ.config, merged last)
 #   -o DIR          build directory (default $KM_CACHE/kbuild/<key>)
 #   -j N            parallel jobs (default: the number of CPUs)
 #   --force         run make even if the Image looks up to date
@@ -36,13 +38,15 @@ out=""
 jobs=$(nproc 2>/dev/null || echo 2)
 force=0
 tree=""
+page_size=4K
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--base) [ $# -ge 2 ] || km_die 2 "$prog: --base needs a value"; base=$2; shift 2 ;;
+	--page-size) [ $# -ge 2 ] || km_die 2 "$prog: --page-size needs a value"; page_size=${2^^}; shift 2 ;;
 	-o) [ $# -ge 2 ] || km_die 2 "$prog: -o needs a value"; out=$2; shift 2 ;;
 	-j) [ $# -ge 2 ] || km_die 2 "$prog: -j needs a value"; jobs=$2; shift 2 ;;
 	--force) force=1; shift ;;
-	-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) km_die 2 "$prog: unknown option '$1' (see --help)" ;;
 	*) [ -z "$tree" ] || km_die 2 "$prog: one tree only"; tree=$1; shift ;;
 	esac
@@ -71,6 +75,11 @@ alldefconfig|defconfig|allnoconfig|tinyconfig) base_desc=$base ;;
 esac
 
 frags=("$here/kernel/qemu-virt.config" "$root/config")
+case "$page_size" in
+4K) ;;
+16K|64K) frags+=("$here/kernel/pages-${page_size,,}.config") ;;
+*) km_die 2 "$prog: --page-size: 4K, 16K or 64K, not '$page_size'" ;;
+esac
 key=$( { echo "$tree"; echo "$base_desc"; [ -f "$base" ] && cat "$base"; cat "${frags[@]}"; } |
 	sha256sum | cut -c1-16)
 out=${out:-$KM_CACHE/kbuild/$key}
@@ -83,7 +92,7 @@ kmake() {
 
 image=$out/arch/arm64/boot/Image
 if [ "$(cat "$out/.km-config-key" 2>/dev/null)" != "$key" ]; then
-	km_log "$prog: configuring ($base_desc + qemu-virt.config + config) in $out"
+	km_log "$prog: configuring ($base_desc + ${frags[*]##*/}) in $out"
 	rm -f "$out/.km-config-key"
 	if [ -f "$base" ]; then
 		cp "$base" "$out/.config"

@@ -78,3 +78,15 @@ km_profiles() {
 			"${f[4]:--}" "${f[5]:--}"
 	done < "$1"
 }
+
+# The Debian mirror this host's apt uses (read at run time, never stored).
+km_debian_mirror() {
+	local uri
+	uri=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+	      awk '{print $2}' | grep -v security | grep -E '/debian/?$' | head -n1 || true)
+	if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+		uri=$(awk '$1=="deb" && $0 !~ /security/ {for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' \
+		      /etc/apt/sources.list)
+	fi
+	echo "$uri"
+}

@@ -22,7 +22,10 @@
 #   --kernel-build        what run_tests.sh --kernel-tree needs to build a
 #                         kernel (flex, bison, bc, kmod, libssl-dev, libelf-dev)
 # Without options: everything the default ./run_tests.sh needs, its test
-# modules included.  (--modules and --kmod, now the default, are accepted.)
+# modules included: on an arm64 host with /dev/kvm, for running natively
+# (a compiler, libnuma-dev, python3 and the running kernel's headers, from
+# the host's own apt), elsewhere for QEMU.  --modules and --kmod, the
+# default, are accepted.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,31 +52,55 @@ while [ $# -gt 0 ]; do
 	--modules) want_modules=1; shift ;;
 	--no-modules) want_modules=0; shift ;;
 	--kernel-build) want_kbuild=1; shift ;;
-	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) km_die 2 "setup: unknown option '$1' (see --help)" ;;
 	esac
 done
-[ ${#kspecs[@]} -gt 0 ] || kspecs=("$KM_DEFAULT_KERNEL")
+native_ok=0
+[ ${#kspecs[@]} -gt 0 ] || { kspecs=("$KM_DEFAULT_KERNEL"); [ $want_kbuild = 1 ] || native_ok=1; }
 
 [ "$(id -u)" = 0 ] || km_die 2 "setup: must run as root (installs packages)"
 command -v apt-get >/dev/null || km_die 2 "setup: needs a Debian-based host (apt-get not found)"
 
 host_arch=$(dpkg --print-architecture)
 
+# Natively (an arm64 host with /dev/kvm and no guest kernel asked for) the
+# suite runs on the host itself: what builds it, its reports, the test
+# modules (the running kernel's headers) and tracing come from the host's
+# own apt, and nothing is downloaded for QEMU.
+native_setup() {
+	local rel pkgs=() p
+	rel=$(uname -r)
+	for p in make gcc libc6-dev libnuma-dev python3 kmod; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || pkgs+=("$p")
+	done
+	if [ $want_kmod = 1 ] && [ ! -e "/lib/modules/$rel/build" ]; then
+		pkgs+=("linux-headers-$rel")
+	fi
+	if [ ${#pkgs[@]} -gt 0 ]; then
+		km_log "setup: native: installing ${pkgs[*]}"
+		apt-get -q update >/dev/null || km_die 2 "setup: apt-get update failed"
+		if ! DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends \
+			install "${pkgs[@]}" >/dev/null; then
+			[[ " ${pkgs[*]} " == *" linux-headers-$rel "* ]] || km_die 2 "setup: cannot install ${pkgs[*]}"
+			pkgs=("${pkgs[@]/linux-headers-$rel}")
+			DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends \
+				install ${pkgs[@]} >/dev/null || km_die 2 "setup: cannot install ${pkgs[*]}"
+			km_log "setup: native: no package linux-headers-$rel: the test modules need" \
+				"the running kernel's build tree (run_tests.sh --kdir DIR), or their rows skip (--no-kmod)"
+		fi
+	fi
+	km_log "setup: ready (native: kernel $rel, /dev/kvm)"
+}
+if [ "$host_arch" = arm64 ] && [ -e /dev/kvm ] && [ "$native_ok" = 1 ]; then
+	native_setup
+	exit 0
+fi
+
 # The private apt tree: sources copied from the host's own mirror at run time.
 apt_dir=$KM_CACHE/apt
 mkdir -p "$apt_dir"/{lists/partial,archives/partial,cache,sources.list.d,preferences.d}
-mirror_uri() {
-	local uri
-	uri=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	      awk '{print $2}' | grep -v security | grep -E '/debian/?$' | head -n1 || true)
-	if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-		uri=$(awk '$1=="deb" && $0 !~ /security/ {for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' \
-		      /etc/apt/sources.list)
-	fi
-	echo "$uri"
-}
-uri=$(mirror_uri)
+uri=$(km_debian_mirror)
 [ -n "$uri" ] || km_die 2 "setup: cannot find the host's Debian mirror in /etc/apt"
 
 cat > "$apt_dir/sources.list.d/km.sources" <<EOS

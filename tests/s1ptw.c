@@ -22,10 +22,12 @@
 
 #define TBL_SLOT	1
 #define TBL_IPA		0x50000000ULL
-#define TBL_SIZE	0x10000ULL
+#define TBL_PAGES	16	/* of the host's page size, the agent's granule */
 #define DATA_SLOT	2
 #define DATA_IPA	0x80000000ULL
-#define DATA_SIZE	0x1000ULL
+/* One host page each: memslots and the agent's stage-1 pages are host pages. */
+#define TBL_SIZE	(TBL_PAGES * km_env_page(&km_facts.env))
+#define DATA_SIZE	km_env_page(&km_facts.env)
 #define PROGRESS_BOUND_MS 3000	/* the good path takes milliseconds, even under TCG */
 /*
  * A livelocked guest re-faults on one instruction: after a first slice the
@@ -87,10 +89,12 @@ FIXTURE_SETUP(s1ptw)
 		km_agent_map(&self->a, TBL_IPA, TBL_IPA, TBL_SIZE, KM_ATTR_NORMAL_WB, 0);
 
 	/* The alternative tables map what the agent needs, and the data page. */
-	km_s1pt_init(&self->alt, self->tbl, TBL_IPA, TBL_SIZE / KM_S1_PAGE);
-	KM_CHECK(!km_s1pt_map(&self->alt, KM_AGENT_IPA, KM_AGENT_IPA, KM_AGENT_SIZE,
+	KM_CHECK(!km_s1pt_init(&self->alt, self->tbl, TBL_IPA, TBL_SIZE,
+			       km_s1pt_granule(&self->a.pt)) &&
+		 !km_s1pt_map(&self->alt, KM_AGENT_IPA, KM_AGENT_IPA, KM_AGENT_SIZE,
 			      KM_ATTR_NORMAL_WB, KM_S1_EXEC) &&
-		 !km_s1pt_map(&self->alt, KM_DOORBELL_IPA, KM_DOORBELL_IPA, KM_S1_PAGE,
+		 !km_s1pt_map(&self->alt, KM_DOORBELL_IPA, KM_DOORBELL_IPA,
+			      km_s1pt_granule(&self->alt),
 			      KM_ATTR_DEVICE_nGnRE, 0) &&
 		 !km_s1pt_map(&self->alt, DATA_IPA, DATA_IPA, DATA_SIZE, KM_ATTR_NORMAL_WB, 0),
 		 "build the alternative stage-1 tables");
@@ -125,7 +129,8 @@ TEST_F(s1ptw, progress)
 	if (variant->zap_after_use) {
 		/* Touch the tables with data loads, switch, use them, go back. */
 		for (i = 0; i < self->alt.used; i++)
-			km_agent_cmd(&self->a, KM_OP_LOAD, TBL_IPA + i * KM_S1_PAGE, 8, 0);
+			km_agent_cmd(&self->a, KM_OP_LOAD,
+				     TBL_IPA + i * km_s1pt_granule(&self->alt), 8, 0);
 		km_agent_cmd(&self->a, KM_OP_SET_TTBR0, 0, 0, km_s1pt_root(&self->alt));
 		ld = km_agent_cmd(&self->a, KM_OP_LOAD, DATA_IPA, 8, 0);
 		km_agent_run_done(&self->a);

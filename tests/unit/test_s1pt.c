@@ -18,7 +18,7 @@ FIXTURE_SETUP(s1pt)
 {
 	self->pool = aligned_alloc(4096, 16 * 4096);
 	ASSERT_NE(NULL, self->pool);
-	km_s1pt_init(&self->pt, self->pool, POOL_IPA, 16);
+	ASSERT_EQ(0, km_s1pt_init(&self->pt, self->pool, POOL_IPA, 16 * 4096, 4096));
 }
 
 FIXTURE_TEARDOWN(s1pt)
@@ -73,10 +73,54 @@ TEST_F_RULE(s1pt, bad_input, "UNIT-S1PT-03",
 
 TEST_RULE(s1pt_tcr, "UNIT-S1PT-04", "TCR_EL1 selects 39-bit VA, 4 KiB granule, 40-bit IPS")
 {
-	u64 tcr = km_s1pt_tcr();
+	struct km_s1pt pt;
+	static u64 pool[512];
+	u64 tcr;
+
+	ASSERT_EQ(0, km_s1pt_init(&pt, pool, POOL_IPA, sizeof(pool), 0));
+	tcr = km_s1pt_tcr(&pt);
 
 	EXPECT_EQ(25ULL, tcr & 0x3f);
 	EXPECT_EQ(0ULL, (tcr >> 14) & 3);
 	EXPECT_EQ(2ULL, (tcr >> 32) & 7);
 	EXPECT_NE(0ULL, tcr & (1ULL << 23));
+}
+
+/* The host's granule: 16 and 64 KiB tables (64 KiB starts at level 2). */
+static const struct {
+	u64 granule;
+	unsigned int tg0;
+	int start_level;
+	unsigned int tables;	/* for two pages 1 GiB apart */
+} granules[] = {
+	{ 4096, 0, 1, 5 },
+	{ 16384, 2, 1, 4 },
+	{ 65536, 1, 2, 3 },
+};
+
+TEST_RULE(s1pt_granules, "UNIT-S1PT-05",
+	  "16 and 64 KiB granules walk back, with their TG0 and root level")
+{
+	unsigned int i;
+
+	for (i = 0; i < KM_ARRAY_SIZE(granules); i++) {
+		u64 g = granules[i].granule, d;
+		struct km_s1pt pt;
+		void *pool = aligned_alloc(g, 8 * g);
+
+		ASSERT_NE(NULL, pool);
+		ASSERT_EQ(0, km_s1pt_init(&pt, pool, 0x40000000ULL, 8 * g, g));
+		EXPECT_EQ(granules[i].start_level, pt.start_level);
+		EXPECT_EQ(granules[i].tg0, (km_s1pt_tcr(&pt) >> 14) & 3);
+		EXPECT_EQ(-EINVAL, km_s1pt_map(&pt, g / 2, g, g, 0, 0));
+		ASSERT_EQ(0, km_s1pt_map(&pt, 0x80000000ULL, 0x90000000ULL, 2 * g, 1, 0));
+		ASSERT_EQ(0, km_s1pt_map(&pt, 0x40000000ULL, 0x40000000ULL, g, 0, 0));
+		d = km_s1pt_lookup(&pt, 0x80000000ULL + g);
+		EXPECT_EQ(0x90000000ULL + g, d & KM_PTE_ADDR_MASK) TH_LOG("granule %llu", g);
+		EXPECT_EQ(1ULL, (d >> 2) & 7);
+		EXPECT_EQ(0ULL, km_s1pt_lookup(&pt, 0x80000000ULL + 2 * g));
+		EXPECT_EQ(granules[i].tables, pt.used) TH_LOG("granule %llu", g);
+		free(pool);
+	}
+	EXPECT_EQ(-EINVAL, km_s1pt_init(&(struct km_s1pt){ 0 }, NULL, 0, 4096, 8192));
 }
