@@ -17,7 +17,13 @@
 #endif
 
 #define SZ_2M		0x200000ULL
-#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+/*
+ * The 2 MiB pool, whatever the default huge page size: a PMD with 4 KiB
+ * pages, contiguous PTEs with 16 and 64 KiB (where the default is larger).
+ */
+#define HUGE_2M_DIR	"/sys/kernel/mm/hugepages/hugepages-2048kB/"
+#define NR_HUGEPAGES	HUGE_2M_DIR "nr_hugepages"
+#define FREE_HUGEPAGES	HUGE_2M_DIR "free_hugepages"
 
 static long read_long(const char *path)
 {
@@ -43,22 +49,6 @@ static int write_long(const char *path, long v)
 	if (fclose(f) && !r)
 		r = -errno;
 	return r;
-}
-
-/* A /proc/meminfo field in its unit (kB or pages), or -1. */
-static long meminfo(const char *key)
-{
-	char line[128];
-	size_t klen = strlen(key);
-	FILE *f = fopen("/proc/meminfo", "re");
-	long v = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			v = strtol(line + klen + 1, NULL, 10);
-	if (f)
-		fclose(f);
-	return v;
 }
 
 long km_anon_huge_kb(const void *addr)
@@ -95,6 +85,7 @@ static void *map_aligned(struct km_mem *m, u64 size, u64 align)
 static int mem_anon(struct km_mem *m, u64 size, bool thp)
 {
 	char mode[96] = "?";
+	u64 pmd;
 	FILE *f;
 	long kb;
 
@@ -112,6 +103,13 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
 	memset(m->hva, 0, size);
 	if (!thp)
 		return 0;
+	pmd = (u64)sysconf(_SC_PAGESIZE) * (sysconf(_SC_PAGESIZE) / 8);
+	if (pmd > size) {
+		snprintf(m->why, sizeof(m->why), "a transparent huge page is a PMD, %llu MiB with "
+			 "%ld KiB pages: larger than the %llu KiB region", pmd >> 20,
+			 sysconf(_SC_PAGESIZE) >> 10, size >> 10);
+		return -ENOTSUP;
+	}
 	kb = km_anon_huge_kb(m->hva);
 	if (kb >= (long)(size >> 10))
 		return 0;
@@ -135,20 +133,20 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
 static int mem_hugetlb(struct km_mem *m, u64 size)
 {
 	long need = size / SZ_2M, nr = read_long(NR_HUGEPAGES);
-	long pgsz = meminfo("Hugepagesize"), avail = meminfo("HugePages_Free"), got;
+	long avail = read_long(FREE_HUGEPAGES), got;
 
-	if (pgsz != 2048) {
-		snprintf(m->why, sizeof(m->why), "default huge page size is %ld kB, not 2048 kB "
-			 "(Hugepagesize in /proc/meminfo)", pgsz);
+	if (nr < 0) {
+		snprintf(m->why, sizeof(m->why), "no 2 MiB huge pages: %s: %s", NR_HUGEPAGES,
+			 strerror(errno));
 		return -ENOTSUP;
 	}
-	if (avail < need && nr >= 0) {
+	if (avail < need) {
 		if (!write_long(NR_HUGEPAGES, nr + need - avail))
 			m->hugepages_restore = nr;
-		got = meminfo("HugePages_Free");
+		got = read_long(FREE_HUGEPAGES);
 		if (got < need) {
 			snprintf(m->why, sizeof(m->why),
-				 "no free 2 MiB huge page: HugePages_Free=%ld nr_hugepages=%ld; "
+				 "no free 2 MiB huge page: free_hugepages=%ld nr_hugepages=%ld; "
 				 "raising nr_hugepages to %ld left %ld free",
 				 avail, nr, nr + need - avail, got);
 			return -ENOMEM;
@@ -159,8 +157,8 @@ static int mem_hugetlb(struct km_mem *m, u64 size)
 	if (m->map == MAP_FAILED) {
 		m->map = NULL;
 		snprintf(m->why, sizeof(m->why), "mmap(MAP_HUGETLB|MAP_HUGE_2MB): %s "
-			 "(nr_hugepages=%ld HugePages_Free=%ld)", strerror(errno),
-			 read_long(NR_HUGEPAGES), meminfo("HugePages_Free"));
+			 "(nr_hugepages=%ld free_hugepages=%ld)", strerror(errno),
+			 read_long(NR_HUGEPAGES), read_long(FREE_HUGEPAGES));
 		return -ENOMEM;
 	}
 	m->map_len = size;

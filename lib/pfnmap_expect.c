@@ -21,20 +21,24 @@ static void fault(struct km_pfn_expect *e, int err, const char *why)
 
 /*
  * The leaf size (SPEC 1.3): dirty logging forces pages; a hugetlb VMA maps
- * its huge page (kvm_s2_resolve_vma_size()); anything else is a page unless
- * the host maps a PMD or larger there, then a PMD (transparent_hugepage_adjust()
- * never goes beyond a PMD).  The memslot is assumed to allow the block
- * (fault_supports_stage2_huge_mapping(): gpa and hva equally aligned).
+ * its huge page where that is a block size, a contiguous-PMD page as PMDs
+ * and a contiguous-PTE page as pages (kvm_s2_resolve_vma_size(): a 2 MiB
+ * huge page is a PMD with 4 KiB pages, contiguous PTEs with 16 and 64 KiB);
+ * anything else is a page unless the host maps a PMD or larger there, then
+ * a PMD (transparent_hugepage_adjust() never goes beyond a PMD).  The
+ * memslot is assumed to allow the block (fault_supports_stage2_huge_mapping():
+ * gpa and hva equally aligned).
  */
 static unsigned long long s2_size(const struct km_pfn_props *p, const struct km_env *env,
 				  bool logging)
 {
 	unsigned long long page = km_env_page(env), pmd = km_env_pmd(env);
+	unsigned long long pud = pmd * (page / 8);
 
 	if (p->gmem || logging)
 		return page;
-	if (p->hugetlb)
-		return p->host_leaf ? p->host_leaf : page;
+	if (p->hugetlb && p->host_leaf == pud && page == 4096)
+		return pud;	/* PUD blocks: 4 KiB pages only, PMDs fold above */
 	return p->host_leaf >= pmd ? pmd : page;
 }
 

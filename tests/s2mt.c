@@ -62,7 +62,7 @@
 #define MT_VA		MT_IPA
 #define MT_ALIAS_VA	0xc0000000ULL	/* Normal-WB alias, for the prime load */
 #define MT_BLOCK_SIZE	0x200000ULL	/* THP, hugetlb: one block */
-#define MT_SMALL_SIZE	0x10000ULL	/* the rest: 4 KiB pages, fewer to populate */
+#define MT_SMALL_SIZE	0x10000ULL	/* the rest: fewer pages to populate (one at 64 KiB) */
 #define MT_OFF		0x3000ULL	/* the page every access goes to */
 #define MT_PAGE		0x1000ULL
 #define MT_UNALIGNED	0x101ULL	/* offset of the unaligned load in it */
@@ -397,7 +397,8 @@ FIXTURE_SETUP(s2mt)
 	self->agent_up = true;
 	/* A slot that can hold the leaf expected; smaller is quicker to populate. */
 	r = km_mem_create(&self->m, variant->backing, &self->a.vm,
-			  self->e.size > MT_SMALL_SIZE ? MT_BLOCK_SIZE : MT_SMALL_SIZE);
+			  self->e.size > MT_SMALL_SIZE || d->vma.host_leaf ?
+			  MT_BLOCK_SIZE : MT_SMALL_SIZE);
 	ASSERT_FALSE(self->m.mismatch) TH_LOG("%s", self->m.why);
 	if (r)
 		SKIP(return, "%s backing unavailable: %s", d->name, self->m.why);

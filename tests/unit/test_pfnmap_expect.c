@@ -236,8 +236,9 @@ TEST_F(pfnexp, row)
 /* The stage-2 leaf (W, X, size) that the tracer oracle checks, SPEC 1.2 and 1.3. */
 TEST_RULE(pfnexp_leaf, "UNIT-PFNEXP-LEAF",
 	  "the stage-2 leaf: W on the read fault unless logging a RAM pfn or COW; X from the "
-	  "first fault iff DIC and not NC/Device; a page, a PMD over a host PMD, the huge "
-	  "page for hugetlb, a page when logging or for guest_memfd")
+	  "first fault iff DIC and not NC/Device; a page, a PMD over a host PMD, hugetlb's "
+	  "block (a PUD, a PMD, or pages for contiguous PTEs), a page when logging or for "
+	  "guest_memfd")
 {
 	static const struct km_pfn_props anon = { .gup = true, .ram = true, .cacheable = true,
 						  .pte_writable = true };
@@ -269,6 +270,19 @@ TEST_RULE(pfnexp_leaf, "UNIT-PFNEXP-LEAF",
 	km_pfn_expect(&p, &(struct km_env){ .page_size = 0x10000, KM_ENV_HAS_ALL }, KM_PE_LOG_DIRTY,
 		      &e);
 	EXPECT_EQ(0x10000, e.s2_size) TH_LOG("the page is PAGE_SIZE");
+	p.host_leaf = 0x200000;		/* 2 MiB hugetlb: contiguous PTEs at 16/64 KiB */
+	km_pfn_expect(&p, &cpfn, 0, &e);
+	EXPECT_EQ(0x200000, e.s2_size) TH_LOG("4 KiB pages: a PMD");
+	km_pfn_expect(&p, &(struct km_env){ .page_size = 0x10000, KM_ENV_HAS_ALL }, 0, &e);
+	EXPECT_EQ(0x10000, e.s2_size) TH_LOG("64 KiB pages: CONT_PTE_SHIFT maps pages");
+	km_pfn_expect(&p, &(struct km_env){ .page_size = 0x4000, KM_ENV_HAS_ALL }, 0, &e);
+	EXPECT_EQ(0x4000, e.s2_size) TH_LOG("16 KiB pages: CONT_PTE_SHIFT maps pages");
+	p.host_leaf = 0x20000000;	/* 512 MiB hugetlb, the PMD of 64 KiB pages */
+	km_pfn_expect(&p, &(struct km_env){ .page_size = 0x10000, KM_ENV_HAS_ALL }, 0, &e);
+	EXPECT_EQ(0x20000000, e.s2_size);
+	p.host_leaf = 0x2000000;	/* 32 MiB: contiguous PMDs with 4 KiB pages */
+	km_pfn_expect(&p, &cpfn, 0, &e);
+	EXPECT_EQ(0x200000, e.s2_size) TH_LOG("CONT_PMD_SHIFT maps PMDs");
 
 	p = (struct km_pfn_props)MIXED(true, false, false, true);	/* M3 Normal-NC */
 	km_pfn_expect(&p, &cpfn, KM_PE_LOG_DIRTY, &e);
