@@ -156,6 +156,8 @@ install: all
 	install -m 0755 $(O)/memattr run_tests.sh $(INSTALL_PATH)/
 	install -m 0644 settings config profiles known-issues contracts $(INSTALL_PATH)/
 	install -m 0755 scripts/*.sh scripts/report.py $(INSTALL_PATH)/scripts/
+	install -d $(INSTALL_PATH)/scripts/run
+	install -m 0644 scripts/run/*.bash $(INSTALL_PATH)/scripts/run/
 
 clean:
 	rm -rf $(O)
