@@ -9,7 +9,6 @@
 # The console: KTAP lines go through, anything else the suite prints is
 # marked "# console:"; the protocol lines are scripts/guest-init.sh's.
 ktap_re='^[[:space:]]*(TAP version [0-9]+|KTAP version [0-9]+|[0-9]+\.\.[0-9]+|ok [0-9]+|not ok [0-9]+|#|Bail out!)'
-closing_re='^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped, [0-9]+ xfailed$'
 begin_re='(^|[^A-Za-z0-9])KM-BEGIN$'
 exit_re='(^|[^A-Za-z0-9])KM-EXIT=([0-9]+)$'
 panic_re='Kernel panic - not syncing.*'

@@ -120,9 +120,10 @@ select_profiles() {
 }
 
 # focus_of FOCUS: a feature profile's rules (its `profiles` field), or "-"
-# when it runs everything: no rules, --full, or the user's own selection.
+# when it runs everything: no rules, --full, the user's own selection, or
+# --initrd (that archive's own arguments decide).
 focus_of() {
-	if [ "$1" != - ] && [ "$full" = 0 ] && [ "$user_selects" = 0 ]; then
+	if [ "$1" != - ] && [ "$full" = 0 ] && [ "$user_selects" = 0 ] && [ -z "$user_initrd" ]; then
 		echo "$1"
 	else
 		echo -
