@@ -53,7 +53,7 @@
 #   -h, --help          this text
 # Suite arguments after "--" go to memattr unchanged (e.g. -- -t caps).
 # Environment: QEMU (the qemu-system-aarch64 binary), KM_CACHE, O (build
-# dir), CROSS_COMPILE.
+# dir), CROSS_COMPILE.  Needs bash >= 5.1 and python3 (scripts/report.py).
 #
 # Output: a "# " header (QEMU, kernel); each profile's KTAP on stdout as a
 # block (as it comes with one job, when the profile ends with several), then
@@ -71,26 +71,23 @@
 # 5 no result from a guest (kernel panic, hang, timeout, QEMU error).
 # Profiles that disagree:
 # 1 if any ended other than 0 or 4, else 0.  130/143: interrupted.
-# What each part does lives in scripts/run/ (this file only reads the
-# options and calls them in order):
-#   options.bash    checks of the options, the rule selection, the profiles
-#   kmod.bash       the test modules (kmod/) for the kernel under test
-#   kernel.bash     QEMU and the kernel under test
-#   initramfs.bash  the archive the guest boots, with the suite's arguments
-#   boot.bash       one profile: boot, watch the console, its result
-#   schedule.bash   many profiles (-j), interruption, the durations file
-#   native.bash     the suite on this host
-#   results.bash    result files, the exit code, scripts/report.py
+
+# The steps are in scripts/run/; this file reads the options and calls them
+# in order.  options.bash: checks, rule selection, profiles; kmod.bash: the
+# test modules; kernel.bash: QEMU and the kernel under test; initramfs.bash:
+# the guest's archive with the suite's arguments; boot.bash: one profile;
+# schedule.bash: many (-j), signals; native.bash: the suite on this host;
+# results.bash: result files, exit code, scripts/report.py.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 prog=run_tests.sh
-# shellcheck source-path=SCRIPTDIR
 for m in common.sh run/options.bash run/kmod.bash run/kernel.bash run/initramfs.bash \
 	 run/boot.bash run/schedule.bash run/native.bash run/results.bash; do
+	[ -r "$root/scripts/$m" ] ||
+		{ echo "$prog: no $root/scripts/$m: an incomplete copy (make install copies scripts/)" >&2; exit 2; }
 	# shellcheck source=/dev/null
-	. "$root/scripts/$m" 2>/dev/null ||
-		{ echo "$prog: cannot read $root/scripts/$m: an incomplete copy (make install copies scripts/)" >&2; exit 2; }
+	. "$root/scripts/$m"
 done
 
 mode=auto
@@ -165,7 +162,7 @@ while [ $# -gt 0 ]; do
 	--keep-logs) need_arg "$opt" $#; logdir=$2; shift 2 ;;
 	--initrd) need_arg "$opt" $#; user_initrd=$2; shift 2 ;;
 	--no-build) build=0; shift ;;
-	-h|--help) sed -n '3,72p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; suite_args=("$@"); break ;;
 	*) usage_err "unknown option '$opt'" ;;
 	esac
