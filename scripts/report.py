@@ -61,6 +61,14 @@ def read_result(path):
     return res
 
 
+# A profile's exit code (the suite's, or the runner's 5: no result) -> its result.
+RESULTS = {0: 'PASS', 1: 'FAIL', 2: 'USAGE', 3: 'NOKVM', 4: 'SKIP'}
+
+
+def result_of(rc):
+    return '' if rc is None else RESULTS.get(rc, 'NORESULT')
+
+
 def verdict_of(ok, directive):
     d = directive or ''
     if not ok:
@@ -160,7 +168,7 @@ def load(results_dir, only=None):
             'name': name, 'cpu': res.get('cpu', ''), 'description': res.get('desc', ''),
             'cmdline_extra': res.get('extra', ''), 'qemu_args': res.get('qargs', ''),
             'exit': to_int(res.get('rc')), 'note': res.get('note', ''),
-            'result': res.get('verdict', ''), 'console_log': res.get('log', ''),
+            'result': result_of(to_int(res.get('rc'))), 'console_log': res.get('log', ''),
             'ktap': res.get('ktap', ''), 'timing': timing, 'facts': facts,
             'plan': plan, 'notes': notes, 'totals': totals, 'cases': cases,
             'tally': tally(to_int(res.get('rc')), suite_totals),

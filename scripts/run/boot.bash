@@ -84,7 +84,7 @@ run_profile() {
 	[ -z "$boot_ms" ] || [ -z "$exit_ms" ] || suite_ms=$((exit_ms - boot_ms))
 	[ -z "$exit_ms" ] || teardown_ms=$((end_ms - exit_ms))
 	put_result "$name" "name=$name" "cpu=$cpu" "desc=$desc" "extra=$extra" \
-		"qargs=${qargs[*]}" "rc=$rc" "verdict=$(verdict_of "$rc")" "note=$note" \
+		"qargs=${qargs[*]}" "rc=$rc" "note=$note" \
 		"boot_ms=$boot_ms" "suite_ms=$suite_ms" "teardown_ms=$teardown_ms" \
 		"total_ms=$end_ms" "log=$log" "ktap=$ktapf" "stamps=$stamps"
 	report_profile "$name"

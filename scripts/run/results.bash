@@ -30,14 +30,6 @@ put_result() {
 	for kv in "$@"; do printf '%s\n' "${kv//$'\n'/ }" >> "$f"; done
 }
 
-# The suite's rc -> a verdict word for the reports.
-verdict_of() {
-	case $1 in
-	0) echo PASS ;; 1) echo FAIL ;; 2) echo USAGE ;; 3) echo NOKVM ;; 4) echo SKIP ;;
-	*) echo NORESULT ;;
-	esac
-}
-
 report() { python3 "$root/scripts/report.py" --results "$resdir" "$@"; }
 
 # report_profile NAME: the "# profile NAME: exit ..." line that ends its block.

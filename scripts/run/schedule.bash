@@ -107,7 +107,7 @@ finish_worker() {	# finish_worker PID: print its block; a worker that died still
 	[ "$jobs" = 1 ] || cat "$tmpdir/$n.out"
 	if [ ! -f "$resdir/$n.result" ]; then
 		echo "# ERROR: $n: the runner's worker died without a result"
-		put_result "$n" "name=$n" rc=5 verdict=NORESULT "note=the runner's worker died"
+		put_result "$n" "name=$n" rc=5 "note=the runner's worker died"
 	fi
 	for x in "${workers[@]}"; do [ "$x" = "$p" ] || w+=("$x"); done
 	workers=(${w[@]+"${w[@]}"})
