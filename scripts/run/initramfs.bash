@@ -17,7 +17,7 @@ prepare_initramfs() {
 	fi
 	busybox=$KM_CACHE/busybox/bin/busybox
 	[ -x "$busybox" ] || km_die 2 "$prog: no arm64 busybox at $busybox: run scripts/setup.sh"
-	mod_args=()
+	mk_args=()	# for mkinitramfs.sh: --module, --add
 	deb_mods=()
 	add_debian_modules
 	add_test_modules
@@ -26,7 +26,7 @@ prepare_initramfs() {
 	[ ! -f "$initrd" ] || [ "$(cat "$initrd.key" 2>/dev/null)" != "$key" ] || return 0
 	rm -f "$initrd.key"
 	"$root/scripts/mkinitramfs.sh" -o "$initrd" --suite "$bin" --busybox "$busybox" \
-		--args-file "$argsd/args" ${mod_args[@]+"${mod_args[@]}"} ||
+		--args-file "$argsd/args" ${mk_args[@]+"${mk_args[@]}"} ||
 		km_die 2 "$prog: building the initramfs failed"
 	echo "$key" > "$initrd.key"
 }
@@ -48,18 +48,18 @@ initramfs_key() {
 # The suite's arguments, one a line: the user's for every profile, and a
 # feature profile's rules (as -r) ahead of them when it runs only those.
 write_args() {
-	local r n c e d q f focus g sel
+	local r n f focus g sel
 	argsd=$tmpdir/args
 	mkdir -p "$argsd"
 	put_args "$argsd/args"
 	for r in "${runs[@]}"; do
-		IFS=$'\t' read -r n c e d q f <<< "$r"
+		IFS=$'\t' read -r n _ _ _ _ f <<< "$r"
 		focus=$(focus_of "${f:--}")
 		[ "$focus" != - ] || continue
 		sel=()
 		while IFS= read -r g; do sel+=(-r "$g"); done < <(split_globs "$focus")
 		put_args "$argsd/args.$n" "${sel[@]}"
-		mod_args+=(--add "$argsd/args.$n:/etc/km/args.$n")
+		mk_args+=(--add "$argsd/args.$n:/etc/km/args.$n")
 	done
 }
 put_args() {	# put_args FILE ARGS...: ARGS, then the suite's, one a line
@@ -106,7 +106,7 @@ add_mod() {	# add_mod NAME: its dependencies, then itself, each once (missing: t
 	fi
 	while read -r d; do add_mod "$d"; done < <(mod_depends "$f")
 	deb_mods+=("$f")
-	mod_args+=(--module "$f")
+	mk_args+=(--module "$f")
 }
 
 # The test modules ride along and /init loads them; without them, why not
@@ -114,11 +114,11 @@ add_mod() {	# add_mod NAME: its dependencies, then itself, each once (missing: t
 add_test_modules() {
 	local m mib
 	for m in ${kmods[@]+"${kmods[@]}"}; do
-		mod_args+=(--module "$m")
+		mk_args+=(--module "$m")
 	done
 	if [ -n "$kmod_why" ]; then
 		printf '%s\n' "$kmod_why" > "$tmpdir/kmod-why"
-		mod_args+=(--add "$tmpdir/kmod-why:/etc/km/kmod-why")
+		mk_args+=(--add "$tmpdir/kmod-why:/etc/km/kmod-why")
 	fi
 	# The test module's memory outside the linear map: the top 64 MiB of
 	# guest RAM, which mem= keeps from the kernel (kmod/memattr_pfnmap.c
