@@ -22,6 +22,7 @@ quiet_guest="nowatchdog damon_stat.enabled=N kfence.sample_interval=0"
 # ENOSYS); the X1 rows need it.
 guest_features="secretmem.enable=1"
 
+# The clock of every step, in ms.
 now() { local t=${EPOCHREALTIME//[!0-9]/}; NOW_MS=$((10#$t / 1000)); }
 
 # run_profile NAME CPU EXTRA DESCRIPTION QEMU-ARGS FOCUS

@@ -23,12 +23,18 @@ prepare_initramfs() {
 	add_test_modules
 	write_args
 	key=$(initramfs_key)
-	[ ! -f "$initrd" ] || [ "$(cat "$initrd.key" 2>/dev/null)" != "$key" ] || return 0
-	rm -f "$initrd.key"
-	"$root/scripts/mkinitramfs.sh" -o "$initrd" --suite "$bin" --busybox "$busybox" \
-		--args-file "$argsd/args" ${mk_args[@]+"${mk_args[@]}"} ||
-		km_die 2 "$prog: building the initramfs failed"
-	echo "$key" > "$initrd.key"
+	if [ ! -f "$initrd" ] || [ "$(cat "$initrd.key" 2>/dev/null)" != "$key" ]; then
+		rm -f "$initrd.key"
+		"$root/scripts/mkinitramfs.sh" -o "$initrd" --suite "$bin" --busybox "$busybox" \
+			--args-file "$argsd/args" ${mk_args[@]+"${mk_args[@]}"} ||
+			km_die 2 "$prog: building the initramfs failed"
+		echo "$key" > "$initrd.key"
+	fi
+	# The profiles boot this run's own copy: another run in the same tree
+	# may replace $initrd (with other arguments) before the last one boots.
+	ln -f "$initrd" "$tmpdir/initramfs.cpio" 2>/dev/null || cp "$initrd" "$tmpdir/initramfs.cpio" ||
+		km_die 2 "$prog: cannot copy the initramfs to $tmpdir"
+	initrd=$tmpdir/initramfs.cpio
 }
 
 # What the archive is made of, contents and names: a hash.
