@@ -50,16 +50,16 @@ kernel_from_tree() {
 # find_debian VER FLAVOUR: the directory of a cached Debian kernel; a VER
 # without its +debNN suffix takes the newest cached one.
 find_debian() {
-	local d v f
+	local d f
 	if km_full_version "$1"; then
 		d=$(km_kernel_dir "$1" "$2")
 		[ ! -f "$d/Image" ] || echo "$d"
 		return 0
 	fi
-	for d in $(ls -d "$KM_CACHE/kernels/$1"+* 2>/dev/null | sort -V -r); do
-		read -r v f <<< "$(km_kernel_spec "${d##*/}")"
+	while IFS= read -r d; do
+		read -r _ f <<< "$(km_kernel_spec "${d##*/}")"
 		[ "$f" = "$2" ] && [ -f "$d/Image" ] && { echo "$d"; return 0; }
-	done
+	done < <(printf '%s\n' "$KM_CACHE/kernels/$1"+* | sort -V -r)
 	return 0
 }
 
