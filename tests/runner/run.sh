@@ -186,21 +186,22 @@ t_rule_selection() {
 	[ "$got" = "-r SMOKE-* -r CAP-GMEM-01 -r CAP-CPFN-01 -r S2MT-* -r GMEM-BIND-03 -x SMOKE-MMIO-02 -T 5 " ] ||
 		fail "suite args: $got"
 }
+args_seen() { sed -n 's/^# arg: //p' "$tmp/out" | tr '\n' ' '; }	# what fake-qemu's args mode saw
 t_feature_profile() {	# a profile line with rules runs just them, unless told otherwise
 	local got
 	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profile max-numa
-	got=$(sed -n 's/^# arg: //p' "$tmp/out" | tr '\n' ' ')
+	got=$(args_seen)
 	want_rc 4 && { [ "$got" = "-r CAP-* -r SMOKE-* -r GMEM-NUMA-* " ] || fail "suite args: $got"; } ||
 		return 1
 	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profile max-numa --full
 	want_rc 4 || return 1
 	! grep -q '^# arg: ' "$tmp/out" || fail "--full still limited the rules"
 	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profile max-numa --rules 'S2MT-*'
-	got=$(sed -n 's/^# arg: //p' "$tmp/out" | tr '\n' ' ')
+	got=$(args_seen)
 	want_rc 4 || return 1
 	[ "$got" = "-r S2MT-* " ] || fail "--rules did not replace the profile's: $got"
 	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profiles max,max-numa
-	got=$(sed -n 's/^# arg: //p' "$tmp/out" | tr '\n' ' ')
+	got=$(args_seen)
 	[ "$got" = "-r CAP-* -r SMOKE-* -r GMEM-NUMA-* " ] || fail "max has no rules field: $got"
 }
 t_parallel_reports() {
