@@ -4,8 +4,8 @@
 #
 #   make                  build the aarch64 suite binary ($(O)/memattr)
 #   make unit             build and run the host unit tests (native, no KVM)
-#   make check            unit tests, runner tests + the suite under QEMU on the
-#                         kernel x profile matrix (CHECK_MATRIX)
+#   make check            unit tests, runner tests, docs-check + the suite under
+#                         QEMU on the kernel x profile matrix (CHECK_MATRIX)
 #   make runner-check     tests of run_tests.sh itself (fake QEMU, ~20 s)
 #   make bench            boot and suite timings per profile (scripts/bench.sh)
 #   make kmod             the test kernel modules for one kernel, in
@@ -14,6 +14,7 @@
 #   make mutate           break each expectation in turn, check the suite notices
 #   make install INSTALL_PATH=DIR
 #   make docs             regenerate docs/RULES.md from the suite's listing
+#   make docs-check       fail when docs/RULES.md is not what make docs writes
 
 O ?= build
 HOST_ARCH := $(shell uname -m)
@@ -71,8 +72,8 @@ UNIT_LIB_SRCS := lib/harness.c lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o
 
-.PHONY: all unit check install clean kmod kmod-matrix print-check-kernels docs runner-check bench \
-	mutate
+.PHONY: all unit check install clean kmod kmod-matrix print-check-kernels docs docs-check rules-md \
+	runner-check bench mutate
 all: $(O)/memattr
 
 $(O)/guest/%.o: guest/%.S $(LIB_HDRS)
@@ -139,18 +140,23 @@ MUTATE_PROFILES ?= max,neoverse-n1
 mutate: all
 	scripts/mutate.sh -p $(MUTATE_PROFILES) $(MUTATE_ARGS)
 
-check: unit all kmod-matrix runner-check
+check: unit all kmod-matrix runner-check docs-check
 	@scripts/check-matrix.sh --no-build $(CHECK_MATRIX) || \
 	 { echo "make check: the kernel matrix failed (see the lines above)" >&2; exit 1; }
 
 # The listing comes from the aarch64 suite itself (-l -v): run directly on an
-# arm64 host, else in one QEMU boot.
-docs: all
-	@mkdir -p docs
+# arm64 host, else in one QEMU boot.  make docs-check (part of make check)
+# fails when docs/RULES.md is not what make docs would write.
+rules-md: all
 	@if [ "$(HOST_ARCH)" = aarch64 ]; then $(O)/memattr -l -v; \
 	 else ./run_tests.sh --no-build --profile max -- -l -v; fi > $(O)/rules.list
-	scripts/gen-rules.sh < $(O)/rules.list > docs/RULES.md.tmp
-	mv docs/RULES.md.tmp docs/RULES.md
+	@scripts/gen-rules.sh < $(O)/rules.list > $(O)/RULES.md
+docs: rules-md
+	@mkdir -p docs
+	cp $(O)/RULES.md docs/RULES.md
+docs-check: rules-md
+	@diff -u docs/RULES.md $(O)/RULES.md || \
+	 { echo "docs-check: docs/RULES.md differs from what make docs generates (above): run make docs and commit it" >&2; exit 1; }
 
 install: all
 	install -d $(INSTALL_PATH)
@@ -158,6 +164,8 @@ install: all
 	install -m 0755 $(O)/memattr run_tests.sh $(INSTALL_PATH)/
 	install -m 0644 settings config profiles known-issues contracts $(INSTALL_PATH)/
 	install -m 0755 scripts/*.sh scripts/report.py $(INSTALL_PATH)/scripts/
+	install -d $(INSTALL_PATH)/scripts/run
+	install -m 0644 scripts/run/*.bash $(INSTALL_PATH)/scripts/run/
 
 clean:
 	rm -rf $(O)

@@ -13,6 +13,9 @@
 # Files read from the initramfs (written by scripts/mkinitramfs.sh):
 #   /memattr          the suite
 #   /etc/km/args      its arguments, one per line
+#   /etc/km/args.NAME optional: the arguments instead for the profile NAME
+#                     (kvm_memattr.profile=NAME on the command line), a
+#                     feature profile that runs only its own rules
 #   /etc/km/modules   optional: kernel modules to insmod first, one path a line;
 #                     they are rmmod'ed after the suite, last first
 #   /etc/km/kmod-why  optional: why the test modules are not there (one line),
@@ -116,25 +119,18 @@ if [ ! -e /dev/kvm ]; then
 	finish 3
 fi
 
-# Rebuild the argument list, one argument per line of the args file.
+# Rebuild the argument list, one argument per line of the args file: the
+# profile's own when run_tests.sh wrote one (the selection comes only from
+# the initramfs, never from the command line).
+args=/etc/km/args
+profile=$(sed -n 's/.*kvm_memattr\.profile=\([^ ]*\).*/\1/p' /proc/cmdline)
+[ -z "$profile" ] || [ ! -f "/etc/km/args.$profile" ] || args=/etc/km/args.$profile
 set --
-if [ -f /etc/km/args ]; then
+if [ -f "$args" ]; then
 	while IFS= read -r a; do
 		set -- "$@" "$a"
-	done </etc/km/args
+	done <"$args"
 fi
-
-# A feature profile's rules (run_tests.sh), as -r options; no globbing here.
-set -f
-for w in $(cat /proc/cmdline); do
-	case "$w" in
-	kvm_memattr.rules=*)
-		for r in $(echo "${w#kvm_memattr.rules=}" | tr ',' ' '); do
-			set -- "$@" -r "$r"
-		done ;;
-	esac
-done
-set +f
 
 cd /tmp || cd /
 # The suite is one process at a time: keep it on CPU 0.  Under TCG every

@@ -1,17 +1,27 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Reports of a kvm-memattr run: the per-rule table, JUnit XML and JSON.
+"""Reports of a kvm-memattr run: tallies, the per-rule table, JUnit XML and JSON.
 
 run_tests.sh writes, for every profile it ran, a result file (key=value
 lines: name, cpu, rc, note, timings, the path of its KTAP) and a stamped
-copy of its KTAP ("<ms since QEMU started>\t<line>").  This script reads
-them back, in the order listed in RESULTS/order, and writes:
+copy of its KTAP ("<ms since QEMU started>\t<line>").  This script is the
+one reader of that KTAP: it reads them back, in the order listed in
+RESULTS/order, and writes:
 
+  --summary NAME the line that ends profile NAME's block: "# profile NAME:
+                 exit RC, TIME (boot TIME; N passed, N failed, N skipped,
+                 N xfailed; note)", without the counts with --raw
   --table        the profile facts and the rule x profile table, as KTAP
                  diagnostic ("# ") lines, on stdout
   --junit FILE   JUnit XML: one <testsuite> per profile, one <testcase> per
                  case (a profile without a result is one <error> case)
   --json FILE    everything above, machine-readable
+  --closing      after the rest, the run's last lines: "# all profiles: TIME
+                 wall, exit RC" (with more than one profile), then
+                 "N passed, N failed, N skipped, N xfailed" over all profiles
+
+A report file that cannot be written is one "# report.py: " line on stderr
+and exit 2 (the closing lines still come, with that exit code).
 
 Only the Python standard library is used.
 """
@@ -24,6 +34,8 @@ import xml.etree.ElementTree as ET
 
 RESULT_RE = re.compile(r'^(not )?ok (\d+) (\S+) (\S+)(?: # (.*))?$')
 RUN_RE = re.compile(r'^# RUN (\S+) (\S+) \.\.\.$')
+TOTALS_RE = re.compile(r'^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) skip:(\d+) '
+                       r'error:(\d+)')
 FACT_RES = {
     'kernel': re.compile(r'^# kernel: (\S+)'),
     'midr': re.compile(r'^# MIDR_EL1=(0x[0-9a-fA-F]+) \(vcpu\)'),
@@ -49,6 +61,14 @@ def read_result(path):
     return res
 
 
+# A profile's exit code (the suite's, or the runner's 5: no result) -> its result.
+RESULTS = {0: 'PASS', 1: 'FAIL', 2: 'USAGE', 3: 'NOKVM', 4: 'SKIP'}
+
+
+def result_of(rc):
+    return '' if rc is None else RESULTS.get(rc, 'NORESULT')
+
+
 def verdict_of(ok, directive):
     d = directive or ''
     if not ok:
@@ -67,19 +87,25 @@ def reason_of(verdict, directive):
 
 
 def parse_ktap(path):
-    """Cases, header facts and whole-run notes of one profile's stamped KTAP."""
+    """Cases, header facts, whole-run notes, plan, the suite's own totals
+    (its last "# Totals:" line, as ints) and the time of its first case."""
     facts, cases, notes = {}, [], []
-    pending_log, run_ms, plan = [], None, None
+    pending_log, run_ms, plan, totals, first_ms = [], None, None, None, None
     if not path or not os.path.exists(path):
-        return facts, cases, notes, plan
+        return facts, cases, notes, plan, totals, first_ms
     with open(path, encoding='utf-8', errors='replace') as f:
         for raw in f:
             raw = raw.rstrip('\n')
             ms, sep, line = raw.partition('\t')
             if not sep:
                 ms, line = '', raw
-            line = line.strip()
             t = int(ms) if ms.isdigit() else None
+            m = TOTALS_RE.match(line)
+            if m:
+                totals = [int(g) for g in m.groups()]
+            if first_ms is None and line.startswith('# RUN'):
+                first_ms = t
+            line = line.strip()
             if plan is None:
                 for key, rx in FACT_RES.items():
                     m = rx.match(line)
@@ -114,7 +140,7 @@ def parse_ktap(path):
                 continue
             if line.startswith('# ') and plan is not None and not line.startswith('# Totals:'):
                 pending_log.append(line[2:])
-    return facts, cases, notes, plan
+    return facts, cases, notes, plan, totals, first_ms
 
 
 def to_int(v):
@@ -124,28 +150,69 @@ def to_int(v):
         return None
 
 
-def load(results_dir):
+def load(results_dir, only=None):
     order = []
     with open(os.path.join(results_dir, 'order'), encoding='utf-8') as f:
-        order = [l.strip() for l in f if l.strip()]
+        order = [l.strip() for l in f if l.strip() and only in (None, l.strip())]
     profiles = []
     for name in order:
         rpath = os.path.join(results_dir, name + '.result')
         res = read_result(rpath) if os.path.exists(rpath) else {'name': name, 'rc': '',
                                                                  'note': 'not run'}
-        facts, cases, notes, plan = parse_ktap(res.get('stamps'))
+        facts, cases, notes, plan, suite_totals, first_ms = parse_ktap(res.get('stamps'))
         timing = {k: to_int(res.get(k)) for k in
-                  ('boot_ms', 'first_test_ms', 'suite_ms', 'teardown_ms', 'total_ms')}
+                  ('boot_ms', 'suite_ms', 'teardown_ms', 'total_ms')}
+        timing['first_test_ms'] = first_ms
         totals = {v.lower(): sum(1 for c in cases if c['verdict'] == v) for v in VERDICTS}
         profiles.append({
             'name': name, 'cpu': res.get('cpu', ''), 'description': res.get('desc', ''),
             'cmdline_extra': res.get('extra', ''), 'qemu_args': res.get('qargs', ''),
             'exit': to_int(res.get('rc')), 'note': res.get('note', ''),
-            'result': res.get('verdict', ''), 'console_log': res.get('log', ''),
+            'result': result_of(to_int(res.get('rc'))), 'console_log': res.get('log', ''),
             'ktap': res.get('ktap', ''), 'timing': timing, 'facts': facts,
             'plan': plan, 'notes': notes, 'totals': totals, 'cases': cases,
+            'tally': tally(to_int(res.get('rc')), suite_totals),
         })
     return profiles
+
+
+def tally(rc, suite_totals):
+    """[passed, failed, skipped, xfailed] of one profile, from the suite's
+    own "# Totals:" line (xpass counts as passed, error as failed).  A
+    failing run that reported no failing case still counts once."""
+    p, f, x, xp, s, e = suite_totals or (0,) * 6
+    counts = [p + xp, f + e, s, x]
+    if rc not in (0, 4) and counts[1] == 0:
+        counts[1] = 1
+    return counts
+
+
+def tally_text(counts):
+    return '%d passed, %d failed, %d skipped, %d xfailed' % tuple(counts)
+
+
+def tenths(ms):
+    """12.3s, truncated, as the runner's own times are."""
+    return '%d.%ds' % (ms // 1000, ms % 1000 // 100)
+
+
+def summary_line(p, raw):
+    t = p['timing']
+    detail = 'boot none' if t['boot_ms'] is None else 'boot ' + tenths(t['boot_ms'])
+    if not raw:
+        detail += '; ' + tally_text(p['tally'])
+    if p['note']:
+        detail += '; ' + p['note']
+    return '# profile %s: exit %s, %s (%s)' % (p['name'], '' if p['exit'] is None else p['exit'],
+                                              tenths(t['total_ms'] or 0), detail)
+
+
+def closing_lines(profiles, meta, out):
+    if len(profiles) != 1:
+        out.write('# all profiles: %s wall, exit %s\n' % (tenths(meta.get('wall_ms') or 0),
+                                                         meta.get('exit')))
+    counts = [sum(p['tally'][i] for p in profiles) for i in range(4)]
+    out.write(tally_text(counts) + '\n')
 
 
 def cell(cases, footnotes):
@@ -325,7 +392,10 @@ def write_json(profiles, meta, path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--results', required=True, help='directory of the run\'s result files')
+    ap.add_argument('--summary', metavar='NAME')
+    ap.add_argument('--raw', action='store_true', help='no counts in --summary')
     ap.add_argument('--table', action='store_true')
+    ap.add_argument('--closing', action='store_true')
     ap.add_argument('--junit')
     ap.add_argument('--json')
     ap.add_argument('--qemu', default='')
@@ -336,14 +406,24 @@ def main():
     a = ap.parse_args()
     meta = {'qemu': a.qemu, 'kernel': a.kernel, 'kernel_source': a.kernel_source,
             'exit': a.exit, 'wall_ms': a.wall_ms}
-    profiles = load(a.results)
+    status = 0
+    if a.summary:
+        for p in load(a.results, a.summary):
+            print(summary_line(p, a.raw))
+    profiles = load(a.results) if a.table or a.junit or a.json or a.closing else []
     if a.table:
         print_table(profiles, sys.stdout)
-    if a.junit:
-        write_junit(profiles, meta, a.junit)
-    if a.json:
-        write_json(profiles, meta, a.json)
-    return 0
+    for path, write in ((a.junit, write_junit), (a.json, write_json)):
+        try:
+            if path:
+                write(profiles, meta, path)
+        except OSError as e:
+            print('# report.py: cannot write %s: %s' % (path, e), file=sys.stderr)
+            status = meta['exit'] = 2
+    if a.closing:
+        closing_lines(profiles, meta, sys.stdout)
+    sys.stdout.flush()
+    return status
 
 
 if __name__ == '__main__':
