@@ -24,6 +24,8 @@
 #                       suite's `config` merged; scripts/build-kernel.sh), cached
 #   --kernel-config B   the base configuration for --kernel-tree: alldefconfig
 #                       (default), defconfig, or a .config file
+#   --page-size SZ      the page size of the --kernel-tree kernel: 4K
+#                       (default), 16K or 64K
 #   --modules DIR       the modules tree (lib/modules/VER) of that kernel, for
 #                       tests that load modules (default: next to the Image)
 #   --kdir DIR          the build directory of the --kernel IMAGE (configured,
@@ -46,7 +48,8 @@
 #   --boot-timeout SECS limit for the kernel to reach /init (default 120)
 #   --memory SIZE       guest memory (default 2G)
 #   --smp N             guest CPUs (default 2)
-#   --keep-logs DIR     where console logs go (default build/logs)
+#   --keep-logs DIR     where console logs, KTAP, results.json and junit.xml
+#                       go (default build/logs)
 #   --initrd FILE       boot this initramfs as it is (benchmarks, debugging)
 #   --no-build          do not build first: neither the suite (make) nor the
 #                       test modules (those in build/kmod/<release>/ are used)
@@ -98,9 +101,8 @@ adhoc_cpus=()
 kernel=""
 debian_kernel=""
 kernel_tree=""
-kernel_config=alldefconfig
-modules_dir=""
-kdir_opt=""
+kernel_config=alldefconfig page_size=4K
+modules_dir="" kdir_opt=""
 no_kmod=0
 user_append=""
 timeout=900
@@ -145,6 +147,7 @@ while [ $# -gt 0 ]; do
 	--debian-kernel) need_arg "$opt" $#; debian_kernel=$2; shift 2 ;;
 	--kernel-tree) need_arg "$opt" $#; kernel_tree=$2; shift 2 ;;
 	--kernel-config) need_arg "$opt" $#; kernel_config=$2; shift 2 ;;
+	--page-size) need_arg "$opt" $#; page_size=$2; shift 2 ;;
 	--modules) need_arg "$opt" $#; modules_dir=$2; shift 2 ;;
 	--kdir) need_arg "$opt" $#; kdir_opt=$2; shift 2 ;;
 	--no-kmod) no_kmod=1; shift ;;

@@ -39,12 +39,13 @@ prepare_kernel() {
 kernel_from_tree() {
 	local out
 	[ -d "$kernel_tree" ] || km_die 2 "$prog: --kernel-tree: no such directory: $kernel_tree"
-	out=$("$root/scripts/build-kernel.sh" --base "$kernel_config" "$kernel_tree") ||
+	out=$("$root/scripts/build-kernel.sh" --base "$kernel_config" --page-size "$page_size" \
+		"$kernel_tree") ||
 		km_die 2 "$prog: building a kernel from $kernel_tree failed (see above)"
 	kernel=$(sed -n 's/^image //p' <<< "$out")
 	[ -n "$modules_dir" ] || modules_dir=$(sed -n 's/^modules //p' <<< "$out")
 	kmod_args=(build --kdir "$(sed -n 's/^build //p' <<< "$out")")
-	kernel_src="tree $kernel_tree ($kernel_config)"
+	kernel_src="tree $kernel_tree ($kernel_config, $page_size pages)"
 }
 
 # find_debian VER FLAVOUR: the directory of a cached Debian kernel; a VER

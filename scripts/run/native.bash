@@ -17,6 +17,7 @@ native_checks() {
 # phys_size=0x..." naming memory outside the linear map).  A module that
 # does not load is one line, and its rows skip saying why
 # (KM_KMOD_WHY_<name>, read by the suite).
+native_kmods_loaded=""
 native_load_kmods() {
 	local m n p err loaded="" prev
 	kmod_prepare "$(uname -r)" build ${kdir_opt:+--kdir "$kdir_opt"}
@@ -36,17 +37,41 @@ native_load_kmods() {
 	done
 	[ -z "$kmod_why" ] || export KM_KMOD_WHY="$kmod_why"
 	[ -n "$loaded" ] || return 0
+	native_kmods_loaded=$loaded
 	# Chain onto whatever EXIT trap there is ("trap -- 'CMD' EXIT"): expand
-	# both now.
+	# both now.  run_native unloads them first; this is for an interrupt.
 	eval "prev=($(trap -p EXIT))"
 	# shellcheck disable=SC2064
-	trap "for n in $loaded; do rmmod \$n || echo \"# $prog: rmmod \$n failed\" >&2; done; ${prev[2]:-}" EXIT
+	trap "native_unload_kmods; ${prev[2]:-}" EXIT
+}
+
+native_unload_kmods() {
+	local n
+	for n in $native_kmods_loaded; do
+		[ ! -e "/sys/module/$n" ] || rmmod "$n" || echo "# $prog: rmmod $n failed" >&2
+	done
+	native_kmods_loaded=""
+}
+
+# The host as it was: scripts/host-state.sh compares what a run may change
+# (modules, kprobes, tracefs instances, hugepages, THP, PCI drivers) with
+# the record taken before the modules were loaded.  A difference is a
+# "# host-clean: FAIL" line per setting and fails the run.
+native_host_clean() {
+	local out
+	if out=$("$root/scripts/host-state.sh" check "$resdir/host-state" 2>&1); then
+		echo "# host-clean: ok: ${out#host-state: }"
+		return 0
+	fi
+	sed 's/^/# host-clean: FAIL: /' <<< "$out"
+	return 1
 }
 
 # The suite's output to stdout as it comes (its own closing line aside:
 # scripts/report.py prints the run's), stamped into the result files.
 run_native() {
 	local stamps=$resdir/native.stamps t0 rc
+	"$root/scripts/host-state.sh" save "$resdir/host-state"
 	native_load_kmods
 	echo "# kvm-memattr: native, kernel $(uname -r), $(uname -m)"
 	echo native > "$resdir/order"
@@ -58,6 +83,8 @@ run_native() {
 	done
 	rc=${PIPESTATUS[0]}
 	now
+	native_unload_kmods
+	native_host_clean || rc=1
 	cut -f2- "$stamps" > "$logdir/native.ktap" 2>/dev/null
 	put_result native name=native cpu=host "rc=$rc" \
 		"stamps=$stamps" "ktap=$logdir/native.ktap" "total_ms=$((NOW_MS - t0))"

@@ -22,6 +22,9 @@ check_options() {
 	nk=0
 	for k in "$kernel" "$debian_kernel" "$kernel_tree"; do [ -z "$k" ] || nk=$((nk + 1)); done
 	[ "$nk" -le 1 ] || usage_err "--kernel, --debian-kernel and --kernel-tree exclude each other"
+	[[ ${page_size^^} =~ ^(4K|16K|64K)$ ]] || usage_err "--page-size: 4K, 16K or 64K, not '$page_size'"
+	[ "${page_size^^}" = 4K ] || [ -n "$kernel_tree" ] ||
+		usage_err "--page-size chooses the page size of a --kernel-tree build"
 	[ -z "$kdir_opt" ] || [ -n "$kernel" ] || [ "$mode" = native ] ||
 		usage_err "--kdir names the build directory of a --kernel IMAGE or, with --native, of the running kernel (Debian kernels and --kernel-tree have their own)"
 }

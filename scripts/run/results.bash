@@ -73,8 +73,9 @@ finish_run() {
 	args=(--exit "$final" --wall-ms "$wall_ms" --closing)
 	[ "$mode" = native ] || args+=(--qemu "$qemu_desc" --kernel "$kernel" --kernel-source "$kernel_src")
 	[ "$table" = 0 ] || args+=(--table)
-	[ -z "$junit" ] || args+=(--junit "$junit")
-	[ -z "$json" ] || args+=(--json "$json")
+	# Without --junit/--json the reports still go to the log directory,
+	# next to each profile's KTAP: what a CI job or a remote run collects.
+	args+=(--junit "${junit:-$logdir/junit.xml}" --json "${json:-$logdir/results.json}")
 	report "${args[@]}" || { echo "# $prog: writing the reports failed" >&2; final=2; }
 	exit "$final"
 }
