@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hoststate.h"
 
 #define KM_DEFAULT_TIMEOUT	30
 #define KM_REASON_MAX		512
@@ -350,6 +351,15 @@ int km_check_str(const char *file, int line, int want_equal,
 	return 1;
 }
 
+/* Unwind to the teardown of the running case, whose failure is recorded. */
+static __attribute__((noreturn)) void km_stop_case(void)
+{
+	/* A process forked by the test has no teardown of its own to run. */
+	if (getpid() != km_child_pid)
+		_exit(KSFT_FAIL);
+	longjmp(km_cur->env, 1);
+}
+
 int km_bail(int is_assert)
 {
 	if (!is_assert)
@@ -361,10 +371,22 @@ int km_bail(int is_assert)
 		fflush(stdout);
 		exit(KM_EXIT_ERROR);
 	}
-	/* A process forked by the test has no teardown of its own to run. */
-	if (getpid() != km_child_pid)
+	km_stop_case();
+}
+
+/*
+ * A library helper's check failed (KM_CHECK(), lib/util.h): the case fails
+ * as with a failed ASSERT, so its teardown runs and it is reported "not ok"
+ * with the message already logged, not as an error.
+ */
+void km_case_abort(void)
+{
+	km_record_failure();
+	fflush(stdout);
+	/* Outside a case (the global setup) there is nothing to unwind to. */
+	if (!km_cur)
 		_exit(KSFT_FAIL);
-	longjmp(km_cur->env, 1);
+	km_stop_case();
 }
 
 /* ---- The child side of one case ---- */
@@ -635,6 +657,21 @@ static __attribute__((noreturn)) void km_interrupted(int sig)
 }
 
 /*
+ * Whatever the case's end, the host settings it changed and did not put
+ * back are restored now that its processes are gone; one that cannot be
+ * restored fails the case.
+ */
+static void km_restore_host(void)
+{
+	char log[4096];
+
+	if (km_host_restore(log, sizeof(log)))
+		km_sh->failed = 1;
+	if (log[0])
+		printf("%s", log);
+}
+
+/*
  * Waits for the child to exit (without reaping it, so its pid and process
  * group cannot be recycled), or for the deadline, or for SIGINT/SIGTERM.
  * Returns true on timeout.
@@ -668,6 +705,7 @@ static bool km_wait_child(pid_t pid, long long timeout_ms)
 		if (sig == SIGINT || sig == SIGTERM) {
 			kill(-pid, SIGKILL);
 			waitpid(pid, NULL, 0);
+			km_restore_host();
 			km_interrupted(sig);
 		}
 	}
@@ -695,6 +733,7 @@ static void km_run_case(const struct km_opts *o, struct km_case *c, int num,
 		return;
 	}
 	memset(km_sh, 0, sizeof(*km_sh));
+	km_host_record_reset();
 	printf("# RUN %s %s ...\n", c->rule, c->name);
 	fflush(stdout);
 	fflush(stderr);
@@ -720,6 +759,7 @@ static void km_run_case(const struct km_opts *o, struct km_case *c, int num,
 			snprintf(bad, sizeof(bad), "killed by %s", km_signame(WTERMSIG(status)));
 		else if (WEXITSTATUS(status))
 			snprintf(bad, sizeof(bad), "exited with status %d", WEXITSTATUS(status));
+		km_restore_host();
 	}
 
 	if ((bad[0] || km_sh->failed) && km_sh->known && km_sh->known_symptom[0] &&
@@ -937,6 +977,10 @@ int test_harness_run(int argc, char **argv)
 		printf("Bail out! mmap: %s\n", strerror(errno));
 		return KM_EXIT_ERROR;
 	}
+	ret = km_host_record_init();
+	if (ret)
+		printf("# host state: no shared record (%s): a killed case's changes stay\n",
+		       strerror(-ret));
 	for (i = 0; i < nr_sel; i++)
 		km_run_case(&o, sel[i], i + 1, &tot);
 	teardown_failed = km_global_teardown();

@@ -409,6 +409,12 @@ int km_check_cmp(const char *file, int line, int op,
 int km_check_str(const char *file, int line, int want_equal,
 		 const char *a_str, const char *a, const char *b_str, const char *b);
 int km_bail(int is_assert);
+/*
+ * Fail the running case as a failed ASSERT does (teardown runs); for checks
+ * in library helpers that have no assertion of their own (KM_CHECK()).
+ * Outside a case it ends the process with status 1.
+ */
+void km_case_abort(void) __attribute__((noreturn));
 
 /*
  * A single for statement, so it nests under if/else, and whatever follows
