@@ -42,6 +42,7 @@
  * These helpers need no `_metadata` in scope, so they work in plain helper
  * functions too; a forked grandchild failing an ASSERT simply _exit()s, and
  * the failure still counts because the verdict lives in shared memory.
+ * A library helper's KM_CHECK() (lib/util.h) fails the case the same way.
  *
  * Outcomes (set at run time, may be called from setup, body or teardown):
  *   SKIP(statement, fmt, ...)   "ok N ... # SKIP reason", then `statement`.
@@ -59,7 +60,10 @@
  * parent enforces the timeout (SIGKILL to the group), reports crashes, and
  * kills any leftover processes of the group when the case ends. SIGINT or
  * SIGTERM during a run kills the running case's group, prints
- * "Bail out! interrupted by SIGxxx" and exits 1.
+ * "Bail out! interrupted by SIGxxx" and exits 1. Once the case's processes
+ * are gone, whatever host setting it changed through lib/hoststate.h and
+ * did not put back is restored, one "# host state: ..." line each, before
+ * the result line; a setting that cannot be restored fails the case.
  *
  *   usage: prog [-h] [-l [-v]] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] [-T SECONDS]
  *               [--no-known-issues] [-- SUITE-ARGS...]

@@ -27,13 +27,14 @@
 /* Variables a developer may have set that would change the demo's output. */
 static const char * const demo_env_reset[] = {
 	"KM_TIMEOUT_SCALE", "KM_NO_KNOWN_ISSUES", "KM_DEMO_MARKER", "KM_DEMO_PIDFILE",
-	"KM_DEMO_GLOBAL", "KM_DEMO_TEARDOWN",
+	"KM_DEMO_GLOBAL", "KM_DEMO_TEARDOWN", "KM_DEMO_SETTING",
 };
 
 FIXTURE(demo) {
 	char dir[64];
 	char marker[96];	/* KM_DEMO_MARKER=<path> */
 	char pidfile[96];	/* KM_DEMO_PIDFILE=<path> */
+	char setting[96];	/* KM_DEMO_SETTING=<path> */
 	pid_t pid;
 	int out_fd;
 	FILE *err;
@@ -50,6 +51,7 @@ FIXTURE_SETUP(demo)
 	ASSERT_NE_NULL(mkdtemp(self->dir)) TH_LOG("mkdtemp: %s", strerror(errno));
 	snprintf(self->marker, sizeof(self->marker), "KM_DEMO_MARKER=%s/marker", self->dir);
 	snprintf(self->pidfile, sizeof(self->pidfile), "KM_DEMO_PIDFILE=%s/pid", self->dir);
+	snprintf(self->setting, sizeof(self->setting), "KM_DEMO_SETTING=%s/setting", self->dir);
 	self->out_fd = -1;
 }
 
@@ -65,6 +67,7 @@ FIXTURE_TEARDOWN(demo)
 	if (self->dir[0]) {
 		unlink(strchr(self->marker, '=') + 1);
 		unlink(strchr(self->pidfile, '=') + 1);
+		unlink(strchr(self->setting, '=') + 1);
 		rmdir(self->dir);
 	}
 }
@@ -427,11 +430,117 @@ TEST_F_RULE(demo, teardown_runs, "UNIT-HARNESS-11",
 	free(marks);
 }
 
+/* The demo's "host setting": a file holding value. */
+static void setting_write(FIXTURE_DATA(demo) *self, const char *value)
+{
+	FILE *f = fopen(strchr(self->setting, '=') + 1, "w");
+
+	ASSERT_NE_NULL(f);
+	fputs(value, f);
+	fclose(f);
+}
+
+static char *setting_read(FIXTURE_DATA(demo) *self)
+{
+	FILE *f = fopen(strchr(self->setting, '=') + 1, "r");
+	char *s;
+
+	ASSERT_NE_NULL(f);
+	s = read_all(f);
+	fclose(f);
+	return s;
+}
+
+TEST_F_RULE(demo, check_fails_case, "UNIT-HARNESS-23",
+	    "a failed KM_CHECK is a FAIL with its message and the teardown runs; in a "
+	    "forked child it fails the case")
+{
+	char *marks;
+	FILE *f;
+
+	demo_run(self, ENV(self->marker), ARGS("-r", "DEMO-CK-*"));
+	EXPECT_EQ(1, self->status);
+	EXPECT_NONNULL(strstr(self->out, ": setup failed: widget 7 (errno 2: "))
+		TH_LOG("%s", self->out);
+	EXPECT_LINE("not ok 1 DEMO-CK-BODY ck.check_fail");
+	EXPECT_NONNULL(strstr(self->out, ": setup failed: in the grandchild"));
+	EXPECT_LINE("not ok 2 DEMO-CK-CHILD ck.child_check");
+	EXPECT_LINE("# Totals: pass:0 fail:2 xfail:0 xpass:0 skip:0 error:0");
+
+	f = fopen(strchr(self->marker, '=') + 1, "r");
+	ASSERT_NE_NULL(f);
+	marks = read_all(f);
+	fclose(f);
+	EXPECT_STREQ("teardown ck.check_fail setup_ran=1\n"
+		     "parent of the child went on\n"
+		     "teardown ck.child_check setup_ran=1\n", marks);
+	free(marks);
+}
+
+TEST_F_RULE(demo, restore_after_kill, "UNIT-HARNESS-24",
+	    "a setting a case changed is restored by the parent after the timeout's SIGKILL")
+{
+	char line[256], *now = NULL;
+	double deadline;
+
+	setting_write(self, "orig\n");
+	demo_start(self, ENV(self->setting), ARGS("-T", "1", "-r", "DEMO-HS-HANG"));
+	ASSERT_TRUE(demo_read_until(self, "# RUN DEMO-HS-HANG"));
+	/* Seen changed while the case hangs, so the restore below is the parent's. */
+	for (deadline = now_secs() + 2; now_secs() < deadline; usleep(5000)) {
+		free(now);
+		now = setting_read(self);
+		if (!strcmp(now, "changed"))
+			break;
+	}
+	EXPECT_STREQ("changed", now);
+	free(now);
+	demo_finish(self);
+	EXPECT_LINE("not ok 1 DEMO-HS-HANG global.hs_hang # TIMEOUT after 1s");
+	snprintf(line, sizeof(line), "# host state: restored %s to \"orig\" (left by the case)",
+		 strchr(self->setting, '=') + 1);
+	EXPECT_LINE(line);
+	now = setting_read(self);
+	EXPECT_STREQ("orig", now);
+	free(now);
+}
+
+TEST_F_RULE(demo, restore_endings, "UNIT-HARNESS-25",
+	    "restored after a failed KM_CHECK; nothing to restore after the case's own undo; "
+	    "a choice file gets its bracketed word back")
+{
+	char *now;
+
+	setting_write(self, "orig\n");
+	demo_run(self, ENV(self->setting), ARGS("-r", "DEMO-HS-CHECK"));
+	EXPECT_LINE("not ok 1 DEMO-HS-CHECK global.hs_check");
+	EXPECT_NONNULL(strstr(self->out, "# host state: restored "));
+	now = setting_read(self);
+	EXPECT_STREQ("orig", now);
+	free(now);
+	demo_reset(self);
+
+	demo_run(self, ENV(self->setting), ARGS("-r", "DEMO-HS-UNDO"));
+	EXPECT_EQ(0, self->status);
+	EXPECT_NULL(strstr(self->out, "# host state:")) TH_LOG("%s", self->out);
+	now = setting_read(self);
+	EXPECT_STREQ("orig", now);
+	free(now);
+	demo_reset(self);
+
+	setting_write(self, "always [madvise] never\n");
+	demo_run(self, ENV(self->setting), ARGS("-r", "DEMO-HS-CHOICE"));
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->out);
+	now = setting_read(self);
+	EXPECT_STREQ("madvise", now);
+	free(now);
+}
+
 TEST_F_RULE(demo, list, "UNIT-HARNESS-12", "-l prints RULE<TAB>name<TAB>summary, no KTAP")
 {
 	demo_run(self, NULL, ARGS("-l"));
 	EXPECT_EQ(0, self->status);
-	EXPECT_EQ(21, count_lines(self->out));
+	EXPECT_EQ(27, count_lines(self->out));
 	EXPECT_NULL(strstr(self->out, "TAP version"));
 	EXPECT_LINE("DEMO-B-PASS\tglobal.pass\tpasses");
 	EXPECT_LINE("DEMO-TBL-A\ttbl.a.fallback\tvariant a");
@@ -445,7 +554,7 @@ TEST_F_RULE(demo, list_docs, "UNIT-HARNESS-21",
 {
 	demo_run(self, NULL, ARGS("-l", "-v"));
 	EXPECT_EQ(0, self->status);
-	EXPECT_EQ(21, count_lines(self->out));
+	EXPECT_EQ(27, count_lines(self->out));
 	EXPECT_LINE("DEMO-B-PASS\tglobal.pass\tpasses\tdemo.c:pass()\tnothing\tyes");
 	EXPECT_LINE("DEMO-TBL-A\ttbl.a.fallback\tvariant a\tdemo.c:tbl\t-\tno: demo");
 	EXPECT_LINE("DEMO-TBL-FB\ttbl.norule.fallback\ttest rule when the variant has none"
