@@ -540,10 +540,27 @@ static bool km_match(const char *pat, const char *s)
 	return s && (!fnmatch(pat, s, 0) || strstr(s, pat));
 }
 
+/* A TEST_RULE_ON_REQUEST() case: named exactly by a -t or -r argument. */
+static bool km_requested(const struct km_opts *o, const struct km_case *c)
+{
+	int i;
+
+	for (i = 0; i < o->nr_select; i++)
+		if (!strcmp(o->select[i], c->name) || !strcmp(o->select[i], c->rule))
+			return true;
+	for (i = 0; i < o->nr_rules; i++)
+		if (!strcmp(o->rules[i], c->rule))
+			return true;
+	return false;
+}
+
 static bool km_selected(const struct km_opts *o, const struct km_case *c)
 {
 	bool sel = !o->nr_select && !o->nr_rules;
 	int i;
+
+	if (c->test->on_request && !km_requested(o, c))
+		return false;
 
 	for (i = 0; !sel && i < o->nr_select; i++)
 		sel = km_match(o->select[i], c->name) || km_match(o->select[i], c->rule);

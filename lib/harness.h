@@ -18,6 +18,10 @@
  *   TEST_F_RULE(f, name, "RULE-ID", "summary") { ... }
  *   TEST_F_RULE_TIMEOUT(f, name, "RULE-ID", "summary", seconds) { ... }
  *   TEST(name), TEST_F(f, name), TEST_F_TIMEOUT(f, name, seconds): no rule
+ *   TEST_RULE_ON_REQUEST(name, "RULE-ID", "summary", seconds) { ... }
+ *     a case that runs (and is listed) only when a -t or -r argument is its
+ *     rule ID or case name exactly: for cases other cases run on purpose,
+ *     e.g. one that hangs until its timeout kills it
  *
  *   TEST_HARNESS_MAIN          (in exactly one .c file of a binary)
  *
@@ -146,6 +150,7 @@ struct __test_metadata {
 	km_thunk_t fn;
 	size_t data_size;
 	int timeout;			/* seconds, 0: the default */
+	int on_request;			/* TEST_RULE_ON_REQUEST() */
 	const char *file;
 	int line;
 	/* Runner-private. */
@@ -226,13 +231,15 @@ void km_register_rule_doc(struct km_rule_doc *d);
 
 /* ---- Test definitions ---- */
 
-#define TEST(test_name)			__KM_TEST(test_name, NULL, NULL, 0)
+#define TEST(test_name)			__KM_TEST(test_name, NULL, NULL, 0, 0)
 #define TEST_RULE(test_name, rule, summary) \
-	__KM_TEST(test_name, rule, summary, 0)
+	__KM_TEST(test_name, rule, summary, 0, 0)
 #define TEST_RULE_TIMEOUT(test_name, rule, summary, seconds) \
-	__KM_TEST(test_name, rule, summary, seconds)
+	__KM_TEST(test_name, rule, summary, seconds, 0)
+#define TEST_RULE_ON_REQUEST(test_name, rule, summary, seconds) \
+	__KM_TEST(test_name, rule, summary, seconds, 1)
 
-#define __KM_TEST(test_name, _rule, _summary, _timeout)				\
+#define __KM_TEST(test_name, _rule, _summary, _timeout, _on_request)		\
 	static void _km_fn_##test_name(struct __test_metadata *_metadata);	\
 	static void _km_tbody_##test_name(struct __test_metadata *m,		\
 			void *self, const void *variant)			\
@@ -243,6 +250,7 @@ void km_register_rule_doc(struct km_rule_doc *d);
 		.name = #test_name, .rule = _rule, .summary = _summary,	\
 		.fixture = &_km_fixture_global,				\
 		.fn = _km_tbody_##test_name, .timeout = _timeout,		\
+		.on_request = _on_request,					\
 		.file = __FILE__, .line = __LINE__,				\
 	};									\
 	static void __attribute__((constructor)) _km_reg_##test_name(void)	\

@@ -536,6 +536,36 @@ TEST_F_RULE(demo, restore_endings, "UNIT-HARNESS-25",
 	free(now);
 }
 
+TEST_F_RULE(demo, on_request, "UNIT-HARNESS-26",
+	    "a TEST_RULE_ON_REQUEST case runs and is listed only when -t or -r names it exactly")
+{
+	static const struct {
+		const char *args[4];
+		bool listed;
+	} cases[] = {
+		{ { "-l" }, false },
+		{ { "-l", "-t", "hidden" }, false },
+		{ { "-l", "-t", "DEMO-OR" }, false },
+		{ { "-l", "-r", "DEMO-OR-*" }, false },
+		{ { "-l", "-r", "DEMO-OR-HIDDEN" }, true },
+		{ { "-l", "-t", "DEMO-OR-HIDDEN" }, true },
+		{ { "-l", "-t", "global.hidden" }, true },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		demo_run(self, NULL, cases[i].args);
+		EXPECT_EQ(cases[i].listed, has_line(self->out, "DEMO-OR-HIDDEN\tglobal.hidden\t"
+						    "runs only when named"))
+			TH_LOG("%s %s:\n%s", cases[i].args[1], cases[i].args[2], self->out);
+		demo_reset(self);
+	}
+	demo_run(self, NULL, ARGS("-r", "DEMO-OR-HIDDEN"));
+	EXPECT_EQ(0, self->status);
+	EXPECT_LINE("# hidden ran");
+	EXPECT_LINE("ok 1 DEMO-OR-HIDDEN global.hidden");
+}
+
 TEST_F_RULE(demo, list, "UNIT-HARNESS-12", "-l prints RULE<TAB>name<TAB>summary, no KTAP")
 {
 	demo_run(self, NULL, ARGS("-l"));
