@@ -18,6 +18,8 @@
  *   TEST_F_RULE(f, name, "RULE-ID", "summary") { ... }
  *   TEST_F_RULE_TIMEOUT(f, name, "RULE-ID", "summary", seconds) { ... }
  *   TEST(name), TEST_F(f, name), TEST_F_TIMEOUT(f, name, seconds): no rule
+ *   FIXTURE_LIKE(g, f);        g: f's data, variant struct, setup and
+ *                              teardown, its own name, variants and tests
  *   TEST_RULE_ON_REQUEST(name, "RULE-ID", "summary", seconds) { ... }
  *     a case that runs (and is listed) only when a -t or -r argument is its
  *     rule ID or case name exactly: for cases other cases run on purpose,
@@ -260,21 +262,26 @@ void km_register_rule_doc(struct km_rule_doc *d);
 	static void _km_fn_##test_name(						\
 		struct __test_metadata __attribute__((unused)) *_metadata)
 
-#define FIXTURE_DATA(fixture_name)	struct _test_data_##fixture_name
+/*
+ * FIXTURE_DATA() is a typedef, so that a FIXTURE_LIKE() fixture can name its
+ * base's type; FIXTURE_VARIANT() is the struct, which the user defines.
+ */
+#define FIXTURE_DATA(fixture_name)	_km_data_##fixture_name
 #define FIXTURE_VARIANT(fixture_name)	struct _fixture_variant_##fixture_name
+#define __KM_VARIANT_T(fixture_name)	_km_variant_##fixture_name
 
 #define __KM_FIXTURE_ARGS(fixture_name)						\
 	struct __test_metadata __attribute__((unused)) *_metadata,		\
 	FIXTURE_DATA(fixture_name) __attribute__((unused)) *self,		\
-	const FIXTURE_VARIANT(fixture_name) __attribute__((unused)) *variant
+	const __KM_VARIANT_T(fixture_name) __attribute__((unused)) *variant
 
 /*
  * Declares setup/teardown up front so that TEST_F may precede them, and
  * wraps them in thunks so the runner can call them without knowing types.
  */
 #define FIXTURE(fixture_name)							\
-	FIXTURE_DATA(fixture_name);						\
-	FIXTURE_VARIANT(fixture_name);						\
+	typedef struct _test_data_##fixture_name FIXTURE_DATA(fixture_name);	\
+	typedef FIXTURE_VARIANT(fixture_name) __KM_VARIANT_T(fixture_name);	\
 	static void fixture_name##_setup(__KM_FIXTURE_ARGS(fixture_name));	\
 	static void fixture_name##_teardown(__KM_FIXTURE_ARGS(fixture_name));	\
 	static void _km_setup_##fixture_name(struct __test_metadata *m,	\
@@ -292,7 +299,22 @@ void km_register_rule_doc(struct km_rule_doc *d);
 		.setup = _km_setup_##fixture_name,				\
 		.teardown = _km_teardown_##fixture_name,			\
 	};									\
-	FIXTURE_DATA(fixture_name)
+	struct _test_data_##fixture_name
+
+/*
+ * A fixture of its own name, variants and tests, with the data, variant
+ * struct, setup and teardown of base: for tables whose rows are base's
+ * kind of row, each row with its own rule ID and summary, checked by other
+ * tests than base's.
+ */
+#define FIXTURE_LIKE(fixture_name, base)					\
+	typedef FIXTURE_DATA(base) FIXTURE_DATA(fixture_name);			\
+	typedef __KM_VARIANT_T(base) __KM_VARIANT_T(fixture_name);		\
+	static struct __fixture_metadata _##fixture_name##_fixture_object = {	\
+		.name = #fixture_name,						\
+		.setup = _km_setup_##base,					\
+		.teardown = _km_teardown_##base,				\
+	}
 
 #define FIXTURE_SETUP(fixture_name)						\
 	static void fixture_name##_setup(__KM_FIXTURE_ARGS(fixture_name))
@@ -305,7 +327,7 @@ void km_register_rule_doc(struct km_rule_doc *d);
  * before any constructor runs. The user's braces complete the definition.
  */
 #define FIXTURE_VARIANT_ADD(fixture_name, variant_name)				\
-	static const FIXTURE_VARIANT(fixture_name)				\
+	static const __KM_VARIANT_T(fixture_name)				\
 		_##fixture_name##_##variant_name##_variant;			\
 	static struct __fixture_variant_metadata				\
 		_##fixture_name##_##variant_name##_object = {			\
@@ -323,7 +345,7 @@ void km_register_rule_doc(struct km_rule_doc *d);
 		km_register_variant(&_##fixture_name##_fixture_object,		\
 				    &_##fixture_name##_##variant_name##_object); \
 	}									\
-	static const FIXTURE_VARIANT(fixture_name)				\
+	static const __KM_VARIANT_T(fixture_name)				\
 		_##fixture_name##_##variant_name##_variant =
 
 #define TEST_F(fixture_name, test_name)						\
