@@ -18,6 +18,9 @@
  *   TEST_F_RULE(f, name, "RULE-ID", "summary") { ... }
  *   TEST_F_RULE_TIMEOUT(f, name, "RULE-ID", "summary", seconds) { ... }
  *   TEST(name), TEST_F(f, name), TEST_F_TIMEOUT(f, name, seconds): no rule
+ *   FIXTURE_ROW(f, wb, "MA-01", "summary", .attr = 1);
+ *                              a variant whose rule and summary are the
+ *                              harness's: no such members in the struct
  *   FIXTURE_LIKE(g, f);        g: f's data, variant struct, setup and
  *                              teardown, its own name, variants and tests
  *   TEST_RULE_ON_REQUEST(name, "RULE-ID", "summary", seconds) { ... }
@@ -27,9 +30,10 @@
  *
  *   TEST_HARNESS_MAIN          (in exactly one .c file of a binary)
  *
- * Rule IDs: a FIXTURE_VARIANT struct must have the members `rule` and
- * `summary` (by convention the first two). A case's rule is the variant's
- * rule when that is non-NULL, else the test's. Plain TEST()/TEST_F() compile
+ * Rule IDs: a FIXTURE_VARIANT struct whose rows are FIXTURE_VARIANT_ADD()s
+ * must have the members `rule` and `summary` (by convention the first two);
+ * FIXTURE_ROW() rows give them as arguments instead. A case's rule is the
+ * variant's rule when that is non-NULL, else the test's. Plain TEST()/TEST_F() compile
  * but the case is reported "not ok ... # no rule ID" without being run.
  *
  * Case names: TEST(x) is "global.x", TEST_F(f, t) is "f.t", and with variants
@@ -347,6 +351,29 @@ void km_register_rule_doc(struct km_rule_doc *d);
 	}									\
 	static const __KM_VARIANT_T(fixture_name)				\
 		_##fixture_name##_##variant_name##_variant =
+
+/*
+ * A row of a case table: its rule ID and summary go to the harness, the
+ * remaining arguments initialize the variant struct, which then needs no
+ * `rule` and `summary` members:
+ *   FIXTURE_ROW(f, wb, "MA-01", "summary", .attr = 1);
+ */
+#define FIXTURE_ROW(fixture_name, variant_name, _rule, _summary, ...)		\
+	static const __KM_VARIANT_T(fixture_name)				\
+		_##fixture_name##_##variant_name##_variant = { __VA_ARGS__ };	\
+	static struct __fixture_variant_metadata				\
+		_##fixture_name##_##variant_name##_object = {			\
+		.name = #variant_name,						\
+		.data = &_##fixture_name##_##variant_name##_variant,		\
+		.rule = _rule, .summary = _summary,				\
+		.file = __FILE__, .line = __LINE__,				\
+	};									\
+	static void __attribute__((constructor))				\
+		_km_reg_##fixture_name##_##variant_name(void)			\
+	{									\
+		km_register_variant(&_##fixture_name##_fixture_object,		\
+				    &_##fixture_name##_##variant_name##_object); \
+	}
 
 #define TEST_F(fixture_name, test_name)						\
 	__KM_TEST_F(fixture_name, test_name, NULL, NULL, 0)

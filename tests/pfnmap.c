@@ -859,7 +859,10 @@ static void slot_only_release(struct slot_only *s)
 		km_pfn_put(&s->m);
 }
 
-/* ---- 1.1 row 12: MTE VMs refuse every VMA without VM_MTE_ALLOWED ---- */
+/*
+ * ---- 1.1 row 12: MTE VMs refuse every VMA without VM_MTE_ALLOWED ----
+ * A row: one mapping (req) for a bare VM; pfnmap_cap's rows are the same.
+ */
 FIXTURE(pfnmap_mte) {
 	struct slot_only s;
 };
@@ -925,16 +928,8 @@ TEST_F(pfnmap_mte, memslot)
 				       strerror(-r), strerror(-e.memslot), e.memslot_why);
 }
 
-/* ---- 1.1 row 14 against the capability ---- */
-FIXTURE(pfnmap_cap) {
-	struct slot_only s;
-};
-
-FIXTURE_VARIANT(pfnmap_cap) {
-	const char *rule;
-	const char *summary;
-	struct km_pfn_req req;
-};
+/* ---- 1.1 row 14 against the capability: pfnmap_mte's kind of row ---- */
+FIXTURE_LIKE(pfnmap_cap, pfnmap_mte);
 
 FIXTURE_VARIANT_ADD(pfnmap_cap, kmod_ram) {
 	.rule = "PFNMAP-MS14-01",
@@ -954,15 +949,6 @@ FIXTURE_VARIANT_ADD(pfnmap_cap, udmabuf) {
 		   "check",
 	.req = SRC(UDMABUF),
 };
-
-FIXTURE_SETUP(pfnmap_cap)
-{
-}
-
-FIXTURE_TEARDOWN(pfnmap_cap)
-{
-	slot_only_release(&self->s);
-}
 
 TEST_F(pfnmap_cap, agrees)
 {

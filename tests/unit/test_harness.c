@@ -567,7 +567,8 @@ TEST_F_RULE(demo, on_request, "UNIT-HARNESS-26",
 }
 
 TEST_F_RULE(demo, fixture_like, "UNIT-HARNESS-27",
-	    "FIXTURE_LIKE: its own name, rows and rules, the base's setup, teardown and data")
+	    "FIXTURE_LIKE: its own name, rows and rules, the base's setup, teardown and data; "
+	    "FIXTURE_ROW rows")
 {
 	char *marks;
 	FILE *f;
@@ -575,7 +576,8 @@ TEST_F_RULE(demo, fixture_like, "UNIT-HARNESS-27",
 	demo_run(self, ENV(self->marker), ARGS("-r", "DEMO-LIKE-*"));
 	EXPECT_EQ(0, self->status);
 	EXPECT_LINE("ok 1 DEMO-LIKE-C tbl2.c.like");
-	EXPECT_LINE("ok 2 DEMO-LIKE-FX fxl.like");
+	EXPECT_LINE("ok 2 DEMO-LIKE-D tbl2.d.like");
+	EXPECT_LINE("ok 3 DEMO-LIKE-FX fxl.like");
 	f = fopen(strchr(self->marker, '=') + 1, "r");
 	ASSERT_NE_NULL(f);
 	marks = read_all(f);
@@ -584,15 +586,16 @@ TEST_F_RULE(demo, fixture_like, "UNIT-HARNESS-27",
 	free(marks);
 	demo_reset(self);
 
-	demo_run(self, NULL, ARGS("-l", "-r", "DEMO-LIKE-C"));
-	EXPECT_STREQ("DEMO-LIKE-C\ttbl2.c.like\ta row of a fixture like tbl\n", self->out);
+	demo_run(self, NULL, ARGS("-l", "-r", "DEMO-LIKE-[CD]"));
+	EXPECT_STREQ("DEMO-LIKE-C\ttbl2.c.like\ta row of a fixture like tbl\n"
+		     "DEMO-LIKE-D\ttbl2.d.like\ta FIXTURE_ROW row\n", self->out);
 }
 
 TEST_F_RULE(demo, list, "UNIT-HARNESS-12", "-l prints RULE<TAB>name<TAB>summary, no KTAP")
 {
 	demo_run(self, NULL, ARGS("-l"));
 	EXPECT_EQ(0, self->status);
-	EXPECT_EQ(29, count_lines(self->out));
+	EXPECT_EQ(30, count_lines(self->out));
 	EXPECT_NULL(strstr(self->out, "TAP version"));
 	EXPECT_LINE("DEMO-B-PASS\tglobal.pass\tpasses");
 	EXPECT_LINE("DEMO-TBL-A\ttbl.a.fallback\tvariant a");
@@ -606,7 +609,7 @@ TEST_F_RULE(demo, list_docs, "UNIT-HARNESS-21",
 {
 	demo_run(self, NULL, ARGS("-l", "-v"));
 	EXPECT_EQ(0, self->status);
-	EXPECT_EQ(29, count_lines(self->out));
+	EXPECT_EQ(30, count_lines(self->out));
 	EXPECT_LINE("DEMO-B-PASS\tglobal.pass\tpasses\tdemo.c:pass()\tnothing\tyes");
 	EXPECT_LINE("DEMO-TBL-A\ttbl.a.fallback\tvariant a\tdemo.c:tbl\t-\tno: demo");
 	EXPECT_LINE("DEMO-TBL-FB\ttbl.norule.fallback\ttest rule when the variant has none"
