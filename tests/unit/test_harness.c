@@ -471,9 +471,9 @@ TEST_F_RULE(demo, check_fails_case, "UNIT-HARNESS-23",
 	ASSERT_NE_NULL(f);
 	marks = read_all(f);
 	fclose(f);
-	EXPECT_STREQ("teardown ck.check_fail setup_ran=1\n"
+	EXPECT_STREQ("teardown fx.check_fail setup_ran=1\n"
 		     "parent of the child went on\n"
-		     "teardown ck.child_check setup_ran=1\n", marks);
+		     "teardown fx.child_check setup_ran=1\n", marks);
 	free(marks);
 }
 
