@@ -128,15 +128,21 @@ int km_host_mark(void)
 	return km_host_used();
 }
 
-/* Undo entry i if it is still pending: 0, or -errno. */
+/*
+ * Undo entry i if it is still pending: 0, or -errno.  A failed undo stays
+ * pending, so the parent tries again and reports it.
+ */
 static int km_host_undo_one(unsigned int i)
 {
 	struct km_host_entry *e = &km_rec->e[i];
+	int r;
 
 	if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) != KM_HOST_PENDING)
 		return 0;
-	__atomic_store_n(&e->state, KM_HOST_DONE, __ATOMIC_RELEASE);
-	return km_host_write(e->path, e->value);
+	r = km_host_write(e->path, e->value);
+	if (!r)
+		__atomic_store_n(&e->state, KM_HOST_DONE, __ATOMIC_RELEASE);
+	return r;
 }
 
 int km_host_undo(int from, int to)

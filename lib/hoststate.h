@@ -47,7 +47,8 @@ void km_host_drop(int e);
 int km_host_mark(void);
 /*
  * Undo the entries [from, to) still recorded, newest first, and forget
- * them.  0, or the first -errno (every entry is tried).
+ * them.  0, or the first -errno (every entry is tried; one that failed is
+ * left for the parent, which reports it).
  */
 int km_host_undo(int from, int to);
 

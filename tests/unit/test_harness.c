@@ -554,7 +554,10 @@ TEST_F_RULE(demo, on_request, "UNIT-HARNESS-26",
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		demo_run(self, NULL, cases[i].args);
+		const char *args[5] = { NULL };
+
+		memcpy(args, cases[i].args, sizeof(cases[i].args));
+		demo_run(self, NULL, args);
 		EXPECT_EQ(cases[i].listed, has_line(self->out, "DEMO-OR-HIDDEN\tglobal.hidden\t"
 						    "runs only when named"))
 			TH_LOG("%s %s:\n%s", cases[i].args[1], cases[i].args[2], self->out);
