@@ -176,6 +176,18 @@ static char *read_all(FILE *f)
 	return buf;
 }
 
+/* The contents of the file an ENV() assignment ("K=<path>") names. */
+static char *env_file_read(const char *assignment)
+{
+	FILE *f = fopen(strchr(assignment, '=') + 1, "r");
+	char *s;
+
+	ASSERT_NE_NULL(f) TH_LOG("%s: %s", assignment, strerror(errno));
+	s = read_all(f);
+	fclose(f);
+	return s;
+}
+
 static void demo_finish(FIXTURE_DATA(demo) *self)
 {
 	int status;
@@ -409,7 +421,6 @@ TEST_F_RULE(demo, teardown_runs, "UNIT-HARNESS-11",
 	    "teardown runs after ASSERT in body or setup and after SKIP; body skipped")
 {
 	char *marks;
-	FILE *f;
 
 	demo_run(self, ENV(self->marker), ARGS("-r", "DEMO-FX-*"));
 	EXPECT_EQ(1, self->status);
@@ -419,10 +430,7 @@ TEST_F_RULE(demo, teardown_runs, "UNIT-HARNESS-11",
 	EXPECT_LINE("# setup failed");
 	EXPECT_LINE("not ok 3 DEMO-FX-SETUP fxs.setup_fail");
 
-	f = fopen(strchr(self->marker, '=') + 1, "r");
-	ASSERT_NE_NULL(f);
-	marks = read_all(f);
-	fclose(f);
+	marks = env_file_read(self->marker);
 	EXPECT_STREQ("body fx.assert_fail\n"
 		     "teardown fx.assert_fail setup_ran=1\n"
 		     "teardown fx.skip_body setup_ran=1\n"
@@ -440,23 +448,11 @@ static void setting_write(FIXTURE_DATA(demo) *self, const char *value)
 	fclose(f);
 }
 
-static char *setting_read(FIXTURE_DATA(demo) *self)
-{
-	FILE *f = fopen(strchr(self->setting, '=') + 1, "r");
-	char *s;
-
-	ASSERT_NE_NULL(f);
-	s = read_all(f);
-	fclose(f);
-	return s;
-}
-
 TEST_F_RULE(demo, check_fails_case, "UNIT-HARNESS-23",
 	    "a failed KM_CHECK is a FAIL with its message and the teardown runs; in a "
 	    "forked child it fails the case")
 {
 	char *marks;
-	FILE *f;
 
 	demo_run(self, ENV(self->marker), ARGS("-r", "DEMO-CK-*"));
 	EXPECT_EQ(1, self->status);
@@ -467,10 +463,7 @@ TEST_F_RULE(demo, check_fails_case, "UNIT-HARNESS-23",
 	EXPECT_LINE("not ok 2 DEMO-CK-CHILD ck.child_check");
 	EXPECT_LINE("# Totals: pass:0 fail:2 xfail:0 xpass:0 skip:0 error:0");
 
-	f = fopen(strchr(self->marker, '=') + 1, "r");
-	ASSERT_NE_NULL(f);
-	marks = read_all(f);
-	fclose(f);
+	marks = env_file_read(self->marker);
 	EXPECT_STREQ("teardown fx.check_fail setup_ran=1\n"
 		     "parent of the child went on\n"
 		     "teardown fx.child_check setup_ran=1\n", marks);
@@ -489,7 +482,7 @@ TEST_F_RULE(demo, restore_after_kill, "UNIT-HARNESS-24",
 	/* Seen changed while the case hangs, so the restore below is the parent's. */
 	for (deadline = now_secs() + 2; now_secs() < deadline; usleep(5000)) {
 		free(now);
-		now = setting_read(self);
+		now = env_file_read(self->setting);
 		if (!strcmp(now, "changed"))
 			break;
 	}
@@ -500,7 +493,7 @@ TEST_F_RULE(demo, restore_after_kill, "UNIT-HARNESS-24",
 	snprintf(line, sizeof(line), "# host state: restored %s to \"orig\" (left by the case)",
 		 strchr(self->setting, '=') + 1);
 	EXPECT_LINE(line);
-	now = setting_read(self);
+	now = env_file_read(self->setting);
 	EXPECT_STREQ("orig", now);
 	free(now);
 }
@@ -515,7 +508,7 @@ TEST_F_RULE(demo, restore_endings, "UNIT-HARNESS-25",
 	demo_run(self, ENV(self->setting), ARGS("-r", "DEMO-HS-CHECK"));
 	EXPECT_LINE("not ok 1 DEMO-HS-CHECK global.hs_check");
 	EXPECT_NONNULL(strstr(self->out, "# host state: restored "));
-	now = setting_read(self);
+	now = env_file_read(self->setting);
 	EXPECT_STREQ("orig", now);
 	free(now);
 	demo_reset(self);
@@ -523,7 +516,7 @@ TEST_F_RULE(demo, restore_endings, "UNIT-HARNESS-25",
 	demo_run(self, ENV(self->setting), ARGS("-r", "DEMO-HS-UNDO"));
 	EXPECT_EQ(0, self->status);
 	EXPECT_NULL(strstr(self->out, "# host state:")) TH_LOG("%s", self->out);
-	now = setting_read(self);
+	now = env_file_read(self->setting);
 	EXPECT_STREQ("orig", now);
 	free(now);
 	demo_reset(self);
@@ -531,7 +524,7 @@ TEST_F_RULE(demo, restore_endings, "UNIT-HARNESS-25",
 	setting_write(self, "always [madvise] never\n");
 	demo_run(self, ENV(self->setting), ARGS("-r", "DEMO-HS-CHOICE"));
 	EXPECT_EQ(0, self->status) TH_LOG("%s", self->out);
-	now = setting_read(self);
+	now = env_file_read(self->setting);
 	EXPECT_STREQ("madvise", now);
 	free(now);
 }
@@ -574,17 +567,13 @@ TEST_F_RULE(demo, fixture_like, "UNIT-HARNESS-27",
 	    "FIXTURE_ROW rows")
 {
 	char *marks;
-	FILE *f;
 
 	demo_run(self, ENV(self->marker), ARGS("-r", "DEMO-LIKE-*"));
 	EXPECT_EQ(0, self->status);
 	EXPECT_LINE("ok 1 DEMO-LIKE-C tbl2.c.like");
 	EXPECT_LINE("ok 2 DEMO-LIKE-D tbl2.d.like");
 	EXPECT_LINE("ok 3 DEMO-LIKE-FX fxl.like");
-	f = fopen(strchr(self->marker, '=') + 1, "r");
-	ASSERT_NE_NULL(f);
-	marks = read_all(f);
-	fclose(f);
+	marks = env_file_read(self->marker);
 	EXPECT_STREQ("body fxl.like\nteardown fx.like setup_ran=1\n", marks);
 	free(marks);
 	demo_reset(self);
