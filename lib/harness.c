@@ -91,37 +91,31 @@ static bool km_before(int rank_a, int line_a, int rank_b, int line_b)
 	return rank_a < rank_b || (rank_a == rank_b && line_a < line_b);
 }
 
+/* Insert item into the list at head, which stays sorted by (file, line). */
+#define KM_INSERT_SORTED(head, item) do {					\
+	typeof(item) *__pos = &(head);						\
+										\
+	(item)->file_rank = km_file_rank((item)->file);				\
+	while (*__pos && !km_before((item)->file_rank, (item)->line,		\
+				    (*__pos)->file_rank, (*__pos)->line))	\
+		__pos = &(*__pos)->next;					\
+	(item)->next = *__pos;							\
+	*__pos = (item);							\
+} while (0)
+
 void km_register_test(struct __test_metadata *t)
 {
-	struct __test_metadata **pos = &km_tests;
-
-	t->file_rank = km_file_rank(t->file);
-	while (*pos && !km_before(t->file_rank, t->line, (*pos)->file_rank, (*pos)->line))
-		pos = &(*pos)->next;
-	t->next = *pos;
-	*pos = t;
+	KM_INSERT_SORTED(km_tests, t);
 }
 
 void km_register_variant(struct __fixture_metadata *f, struct __fixture_variant_metadata *v)
 {
-	struct __fixture_variant_metadata **pos = &f->variants;
-
-	v->file_rank = km_file_rank(v->file);
-	while (*pos && !km_before(v->file_rank, v->line, (*pos)->file_rank, (*pos)->line))
-		pos = &(*pos)->next;
-	v->next = *pos;
-	*pos = v;
+	KM_INSERT_SORTED(f->variants, v);
 }
 
 void km_register_rule_doc(struct km_rule_doc *d)
 {
-	struct km_rule_doc **pos = &km_docs;
-
-	d->file_rank = km_file_rank(d->file);
-	while (*pos && !km_before(d->file_rank, d->line, (*pos)->file_rank, (*pos)->line))
-		pos = &(*pos)->next;
-	d->next = *pos;
-	*pos = d;
+	KM_INSERT_SORTED(km_docs, d);
 }
 
 static const struct km_rule_doc *km_find_doc(const char *rule)
