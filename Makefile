@@ -66,7 +66,7 @@ LIB_HDRS := $(wildcard lib/*.h) $(wildcard guest/*.h) $(wildcard kmod/*.h)
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 # Pure-logic library modules the host unit tests link (no KVM, no arm64).
-UNIT_LIB_SRCS := lib/harness.c lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2prot.c \
+UNIT_LIB_SRCS := lib/harness.c lib/hoststate.c lib/util.c lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2prot.c \
 		 lib/pfnmap_expect.c lib/kversion.c lib/contract.c lib/s2desc.c
 
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
@@ -105,9 +105,10 @@ $(O)/host/unit_tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(LIB_HDRS)
 	$(HOSTCC) $(CFLAGS_COMMON) -o $@ $(UNIT_SRCS) $(UNIT_LIB_SRCS)
 
 # A suite with deliberately failing cases that the harness unit tests run.
-$(O)/host/harness_demo: tests/unit/fixtures/harness_demo.c lib/harness.c lib/harness.h
+DEMO_LIB_SRCS := lib/harness.c lib/hoststate.c lib/util.c
+$(O)/host/harness_demo: tests/unit/fixtures/harness_demo.c $(DEMO_LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(CFLAGS_COMMON) -o $@ tests/unit/fixtures/harness_demo.c lib/harness.c
+	$(HOSTCC) $(CFLAGS_COMMON) -o $@ tests/unit/fixtures/harness_demo.c $(DEMO_LIB_SRCS)
 $(O)/host/unit_tests: $(O)/host/harness_demo
 
 unit: $(O)/host/unit_tests

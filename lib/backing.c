@@ -10,6 +10,7 @@
 #include "backing.h"
 #include "facts.h"
 #include "gmem.h"
+#include "hoststate.h"
 #include "memslot.h"
 
 #ifndef MAP_HUGE_2MB
@@ -38,17 +39,13 @@ static long read_long(const char *path)
 	return v;
 }
 
-static int write_long(const char *path, long v)
+/* Through the host-state record, so the old value comes back after a kill too. */
+static int set_long(const char *path, long v)
 {
-	FILE *f = fopen(path, "we");
-	int r;
+	char buf[32];
 
-	if (!f)
-		return -errno;
-	r = fprintf(f, "%ld\n", v) < 0 ? -EIO : 0;
-	if (fclose(f) && !r)
-		r = -errno;
-	return r;
+	snprintf(buf, sizeof(buf), "%ld", v);
+	return km_host_set(path, buf);
 }
 
 long km_anon_huge_kb(const void *addr)
@@ -128,7 +125,7 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
 
 /*
  * One free 2 MiB huge page per 2 MiB; raise nr_hugepages if needed, and put
- * it back in km_mem_destroy().
+ * it back in km_mem_destroy() (or the harness does, lib/hoststate.h).
  */
 static int mem_hugetlb(struct km_mem *m, u64 size)
 {
@@ -141,8 +138,9 @@ static int mem_hugetlb(struct km_mem *m, u64 size)
 		return -ENOTSUP;
 	}
 	if (avail < need) {
-		if (!write_long(NR_HUGEPAGES, nr + need - avail))
-			m->hugepages_restore = nr;
+		m->host_from = km_host_mark();
+		set_long(NR_HUGEPAGES, nr + need - avail);
+		m->host_to = km_host_mark();
 		got = read_long(FREE_HUGEPAGES);
 		if (got < need) {
 			snprintf(m->why, sizeof(m->why),
@@ -282,7 +280,6 @@ int km_mem_create(struct km_mem *m, enum km_backing kind, struct km_vm *vm, u64 
 	m->kind = kind;
 	m->size = size;
 	m->gmem_fd = -1;
-	m->hugepages_restore = -1;
 	switch (kind) {
 	case KM_BK_ANON:
 		return mem_anon(m, size, false);
@@ -312,9 +309,8 @@ void km_mem_destroy(struct km_mem *m)
 	if (m->gmem_fd >= 0)
 		close(m->gmem_fd);
 	m->gmem_fd = -1;
-	if (m->hugepages_restore >= 0)
-		write_long(NR_HUGEPAGES, m->hugepages_restore);
-	m->hugepages_restore = -1;
+	km_host_undo(m->host_from, m->host_to);
+	m->host_from = m->host_to = 0;
 }
 
 int __km_mem_set_slot(struct km_mem *m, struct km_vm *vm, u32 slot, u64 gpa)

@@ -26,7 +26,7 @@ struct km_mem {
 	int gmem_fd;
 	void *map;		/* what km_mem_destroy() unmaps */
 	size_t map_len;
-	long hugepages_restore;	/* nr_hugepages to write back, or -1 */
+	int host_from, host_to;	/* its host changes (nr_hugepages), lib/hoststate.h */
 	char why[320];		/* why km_mem_create() failed */
 	/* Added with the PFNMAP/MIXEDMAP kinds. */
 	struct km_pfn_map pfn;	/* their mapping (pfn.hva != NULL) */

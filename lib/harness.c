@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hoststate.h"
 
 #define KM_DEFAULT_TIMEOUT	30
 #define KM_REASON_MAX		512
@@ -90,37 +91,31 @@ static bool km_before(int rank_a, int line_a, int rank_b, int line_b)
 	return rank_a < rank_b || (rank_a == rank_b && line_a < line_b);
 }
 
+/* Insert item into the list at head, which stays sorted by (file, line). */
+#define KM_INSERT_SORTED(head, item) do {					\
+	typeof(item) *__pos = &(head);						\
+										\
+	(item)->file_rank = km_file_rank((item)->file);				\
+	while (*__pos && !km_before((item)->file_rank, (item)->line,		\
+				    (*__pos)->file_rank, (*__pos)->line))	\
+		__pos = &(*__pos)->next;					\
+	(item)->next = *__pos;							\
+	*__pos = (item);							\
+} while (0)
+
 void km_register_test(struct __test_metadata *t)
 {
-	struct __test_metadata **pos = &km_tests;
-
-	t->file_rank = km_file_rank(t->file);
-	while (*pos && !km_before(t->file_rank, t->line, (*pos)->file_rank, (*pos)->line))
-		pos = &(*pos)->next;
-	t->next = *pos;
-	*pos = t;
+	KM_INSERT_SORTED(km_tests, t);
 }
 
 void km_register_variant(struct __fixture_metadata *f, struct __fixture_variant_metadata *v)
 {
-	struct __fixture_variant_metadata **pos = &f->variants;
-
-	v->file_rank = km_file_rank(v->file);
-	while (*pos && !km_before(v->file_rank, v->line, (*pos)->file_rank, (*pos)->line))
-		pos = &(*pos)->next;
-	v->next = *pos;
-	*pos = v;
+	KM_INSERT_SORTED(f->variants, v);
 }
 
 void km_register_rule_doc(struct km_rule_doc *d)
 {
-	struct km_rule_doc **pos = &km_docs;
-
-	d->file_rank = km_file_rank(d->file);
-	while (*pos && !km_before(d->file_rank, d->line, (*pos)->file_rank, (*pos)->line))
-		pos = &(*pos)->next;
-	d->next = *pos;
-	*pos = d;
+	KM_INSERT_SORTED(km_docs, d);
 }
 
 static const struct km_rule_doc *km_find_doc(const char *rule)
@@ -350,6 +345,15 @@ int km_check_str(const char *file, int line, int want_equal,
 	return 1;
 }
 
+/* Unwind to the teardown of the running case, whose failure is recorded. */
+static __attribute__((noreturn)) void km_stop_case(void)
+{
+	/* A process forked by the test has no teardown of its own to run. */
+	if (getpid() != km_child_pid)
+		_exit(KSFT_FAIL);
+	longjmp(km_cur->env, 1);
+}
+
 int km_bail(int is_assert)
 {
 	if (!is_assert)
@@ -361,10 +365,22 @@ int km_bail(int is_assert)
 		fflush(stdout);
 		exit(KM_EXIT_ERROR);
 	}
-	/* A process forked by the test has no teardown of its own to run. */
-	if (getpid() != km_child_pid)
+	km_stop_case();
+}
+
+/*
+ * A library helper's check failed (KM_CHECK(), lib/util.h): the case fails
+ * as with a failed ASSERT, so its teardown runs and it is reported "not ok"
+ * with the message already logged, not as an error.
+ */
+void km_case_abort(void)
+{
+	km_record_failure();
+	fflush(stdout);
+	/* Outside a case (the global setup) there is nothing to unwind to. */
+	if (!km_cur)
 		_exit(KSFT_FAIL);
-	longjmp(km_cur->env, 1);
+	km_stop_case();
 }
 
 /* ---- The child side of one case ---- */
@@ -518,10 +534,27 @@ static bool km_match(const char *pat, const char *s)
 	return s && (!fnmatch(pat, s, 0) || strstr(s, pat));
 }
 
+/* A TEST_RULE_ON_REQUEST() case: named exactly by a -t or -r argument. */
+static bool km_requested(const struct km_opts *o, const struct km_case *c)
+{
+	int i;
+
+	for (i = 0; i < o->nr_select; i++)
+		if (!strcmp(o->select[i], c->name) || !strcmp(o->select[i], c->rule))
+			return true;
+	for (i = 0; i < o->nr_rules; i++)
+		if (!strcmp(o->rules[i], c->rule))
+			return true;
+	return false;
+}
+
 static bool km_selected(const struct km_opts *o, const struct km_case *c)
 {
 	bool sel = !o->nr_select && !o->nr_rules;
 	int i;
+
+	if (c->test->on_request && !km_requested(o, c))
+		return false;
 
 	for (i = 0; !sel && i < o->nr_select; i++)
 		sel = km_match(o->select[i], c->name) || km_match(o->select[i], c->rule);
@@ -635,6 +668,21 @@ static __attribute__((noreturn)) void km_interrupted(int sig)
 }
 
 /*
+ * Whatever the case's end, the host settings it changed and did not put
+ * back are restored now that its processes are gone; one that cannot be
+ * restored fails the case.
+ */
+static void km_restore_host(void)
+{
+	char log[4096];
+
+	if (km_host_restore(log, sizeof(log)))
+		km_sh->failed = 1;
+	if (log[0])
+		printf("%s", log);
+}
+
+/*
  * Waits for the child to exit (without reaping it, so its pid and process
  * group cannot be recycled), or for the deadline, or for SIGINT/SIGTERM.
  * Returns true on timeout.
@@ -668,6 +716,7 @@ static bool km_wait_child(pid_t pid, long long timeout_ms)
 		if (sig == SIGINT || sig == SIGTERM) {
 			kill(-pid, SIGKILL);
 			waitpid(pid, NULL, 0);
+			km_restore_host();
 			km_interrupted(sig);
 		}
 	}
@@ -695,6 +744,7 @@ static void km_run_case(const struct km_opts *o, struct km_case *c, int num,
 		return;
 	}
 	memset(km_sh, 0, sizeof(*km_sh));
+	km_host_record_reset();
 	printf("# RUN %s %s ...\n", c->rule, c->name);
 	fflush(stdout);
 	fflush(stderr);
@@ -720,6 +770,7 @@ static void km_run_case(const struct km_opts *o, struct km_case *c, int num,
 			snprintf(bad, sizeof(bad), "killed by %s", km_signame(WTERMSIG(status)));
 		else if (WEXITSTATUS(status))
 			snprintf(bad, sizeof(bad), "exited with status %d", WEXITSTATUS(status));
+		km_restore_host();
 	}
 
 	if ((bad[0] || km_sh->failed) && km_sh->known && km_sh->known_symptom[0] &&
@@ -937,6 +988,10 @@ int test_harness_run(int argc, char **argv)
 		printf("Bail out! mmap: %s\n", strerror(errno));
 		return KM_EXIT_ERROR;
 	}
+	ret = km_host_record_init();
+	if (ret)
+		printf("# host state: no shared record (%s): a killed case's changes stay\n",
+		       strerror(-ret));
 	for (i = 0; i < nr_sel; i++)
 		km_run_case(&o, sel[i], i + 1, &tot);
 	teardown_failed = km_global_teardown();

@@ -18,12 +18,22 @@
  *   TEST_F_RULE(f, name, "RULE-ID", "summary") { ... }
  *   TEST_F_RULE_TIMEOUT(f, name, "RULE-ID", "summary", seconds) { ... }
  *   TEST(name), TEST_F(f, name), TEST_F_TIMEOUT(f, name, seconds): no rule
+ *   FIXTURE_ROW(f, wb, "MA-01", "summary", .attr = 1);
+ *                              a variant whose rule and summary are the
+ *                              harness's: no such members in the struct
+ *   FIXTURE_LIKE(g, f);        g: f's data, variant struct, setup and
+ *                              teardown, its own name, variants and tests
+ *   TEST_RULE_ON_REQUEST(name, "RULE-ID", "summary", seconds) { ... }
+ *     a case that runs (and is listed) only when a -t or -r argument is its
+ *     rule ID or case name exactly: for cases other cases run on purpose,
+ *     e.g. one that hangs until its timeout kills it
  *
  *   TEST_HARNESS_MAIN          (in exactly one .c file of a binary)
  *
- * Rule IDs: a FIXTURE_VARIANT struct must have the members `rule` and
- * `summary` (by convention the first two). A case's rule is the variant's
- * rule when that is non-NULL, else the test's. Plain TEST()/TEST_F() compile
+ * Rule IDs: a FIXTURE_VARIANT struct whose rows are FIXTURE_VARIANT_ADD()s
+ * must have the members `rule` and `summary` (by convention the first two);
+ * FIXTURE_ROW() rows give them as arguments instead. A case's rule is the
+ * variant's rule when that is non-NULL, else the test's. Plain TEST()/TEST_F() compile
  * but the case is reported "not ok ... # no rule ID" without being run.
  *
  * Case names: TEST(x) is "global.x", TEST_F(f, t) is "f.t", and with variants
@@ -42,6 +52,7 @@
  * These helpers need no `_metadata` in scope, so they work in plain helper
  * functions too; a forked grandchild failing an ASSERT simply _exit()s, and
  * the failure still counts because the verdict lives in shared memory.
+ * A library helper's KM_CHECK() (lib/util.h) fails the case the same way.
  *
  * Outcomes (set at run time, may be called from setup, body or teardown):
  *   SKIP(statement, fmt, ...)   "ok N ... # SKIP reason", then `statement`.
@@ -59,7 +70,10 @@
  * parent enforces the timeout (SIGKILL to the group), reports crashes, and
  * kills any leftover processes of the group when the case ends. SIGINT or
  * SIGTERM during a run kills the running case's group, prints
- * "Bail out! interrupted by SIGxxx" and exits 1.
+ * "Bail out! interrupted by SIGxxx" and exits 1. Once the case's processes
+ * are gone, whatever host setting it changed through lib/hoststate.h and
+ * did not put back is restored, one "# host state: ..." line each, before
+ * the result line; a setting that cannot be restored fails the case.
  *
  *   usage: prog [-h] [-l [-v]] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] [-T SECONDS]
  *               [--no-known-issues] [-- SUITE-ARGS...]
@@ -142,6 +156,7 @@ struct __test_metadata {
 	km_thunk_t fn;
 	size_t data_size;
 	int timeout;			/* seconds, 0: the default */
+	int on_request;			/* TEST_RULE_ON_REQUEST() */
 	const char *file;
 	int line;
 	/* Runner-private. */
@@ -222,13 +237,15 @@ void km_register_rule_doc(struct km_rule_doc *d);
 
 /* ---- Test definitions ---- */
 
-#define TEST(test_name)			__KM_TEST(test_name, NULL, NULL, 0)
+#define TEST(test_name)			__KM_TEST(test_name, NULL, NULL, 0, 0)
 #define TEST_RULE(test_name, rule, summary) \
-	__KM_TEST(test_name, rule, summary, 0)
+	__KM_TEST(test_name, rule, summary, 0, 0)
 #define TEST_RULE_TIMEOUT(test_name, rule, summary, seconds) \
-	__KM_TEST(test_name, rule, summary, seconds)
+	__KM_TEST(test_name, rule, summary, seconds, 0)
+#define TEST_RULE_ON_REQUEST(test_name, rule, summary, seconds) \
+	__KM_TEST(test_name, rule, summary, seconds, 1)
 
-#define __KM_TEST(test_name, _rule, _summary, _timeout)				\
+#define __KM_TEST(test_name, _rule, _summary, _timeout, _on_request)		\
 	static void _km_fn_##test_name(struct __test_metadata *_metadata);	\
 	static void _km_tbody_##test_name(struct __test_metadata *m,		\
 			void *self, const void *variant)			\
@@ -239,6 +256,7 @@ void km_register_rule_doc(struct km_rule_doc *d);
 		.name = #test_name, .rule = _rule, .summary = _summary,	\
 		.fixture = &_km_fixture_global,				\
 		.fn = _km_tbody_##test_name, .timeout = _timeout,		\
+		.on_request = _on_request,					\
 		.file = __FILE__, .line = __LINE__,				\
 	};									\
 	static void __attribute__((constructor)) _km_reg_##test_name(void)	\
@@ -248,21 +266,26 @@ void km_register_rule_doc(struct km_rule_doc *d);
 	static void _km_fn_##test_name(						\
 		struct __test_metadata __attribute__((unused)) *_metadata)
 
-#define FIXTURE_DATA(fixture_name)	struct _test_data_##fixture_name
+/*
+ * FIXTURE_DATA() is a typedef, so that a FIXTURE_LIKE() fixture can name its
+ * base's type; FIXTURE_VARIANT() is the struct, which the user defines.
+ */
+#define FIXTURE_DATA(fixture_name)	_km_data_##fixture_name
 #define FIXTURE_VARIANT(fixture_name)	struct _fixture_variant_##fixture_name
+#define __KM_VARIANT_T(fixture_name)	_km_variant_##fixture_name
 
 #define __KM_FIXTURE_ARGS(fixture_name)						\
 	struct __test_metadata __attribute__((unused)) *_metadata,		\
 	FIXTURE_DATA(fixture_name) __attribute__((unused)) *self,		\
-	const FIXTURE_VARIANT(fixture_name) __attribute__((unused)) *variant
+	const __KM_VARIANT_T(fixture_name) __attribute__((unused)) *variant
 
 /*
  * Declares setup/teardown up front so that TEST_F may precede them, and
  * wraps them in thunks so the runner can call them without knowing types.
  */
 #define FIXTURE(fixture_name)							\
-	FIXTURE_DATA(fixture_name);						\
-	FIXTURE_VARIANT(fixture_name);						\
+	typedef struct _test_data_##fixture_name FIXTURE_DATA(fixture_name);	\
+	typedef FIXTURE_VARIANT(fixture_name) __KM_VARIANT_T(fixture_name);	\
 	static void fixture_name##_setup(__KM_FIXTURE_ARGS(fixture_name));	\
 	static void fixture_name##_teardown(__KM_FIXTURE_ARGS(fixture_name));	\
 	static void _km_setup_##fixture_name(struct __test_metadata *m,	\
@@ -280,7 +303,22 @@ void km_register_rule_doc(struct km_rule_doc *d);
 		.setup = _km_setup_##fixture_name,				\
 		.teardown = _km_teardown_##fixture_name,			\
 	};									\
-	FIXTURE_DATA(fixture_name)
+	struct _test_data_##fixture_name
+
+/*
+ * A fixture of its own name, variants and tests, with the data, variant
+ * struct, setup and teardown of base: for tables whose rows are base's
+ * kind of row, each row with its own rule ID and summary, checked by other
+ * tests than base's.
+ */
+#define FIXTURE_LIKE(fixture_name, base)					\
+	typedef FIXTURE_DATA(base) FIXTURE_DATA(fixture_name);			\
+	typedef __KM_VARIANT_T(base) __KM_VARIANT_T(fixture_name);		\
+	static struct __fixture_metadata _##fixture_name##_fixture_object = {	\
+		.name = #fixture_name,						\
+		.setup = _km_setup_##base,					\
+		.teardown = _km_teardown_##base,				\
+	}
 
 #define FIXTURE_SETUP(fixture_name)						\
 	static void fixture_name##_setup(__KM_FIXTURE_ARGS(fixture_name))
@@ -293,7 +331,7 @@ void km_register_rule_doc(struct km_rule_doc *d);
  * before any constructor runs. The user's braces complete the definition.
  */
 #define FIXTURE_VARIANT_ADD(fixture_name, variant_name)				\
-	static const FIXTURE_VARIANT(fixture_name)				\
+	static const __KM_VARIANT_T(fixture_name)				\
 		_##fixture_name##_##variant_name##_variant;			\
 	static struct __fixture_variant_metadata				\
 		_##fixture_name##_##variant_name##_object = {			\
@@ -311,8 +349,31 @@ void km_register_rule_doc(struct km_rule_doc *d);
 		km_register_variant(&_##fixture_name##_fixture_object,		\
 				    &_##fixture_name##_##variant_name##_object); \
 	}									\
-	static const FIXTURE_VARIANT(fixture_name)				\
+	static const __KM_VARIANT_T(fixture_name)				\
 		_##fixture_name##_##variant_name##_variant =
+
+/*
+ * A row of a case table: its rule ID and summary go to the harness, the
+ * remaining arguments initialize the variant struct, which then needs no
+ * `rule` and `summary` members:
+ *   FIXTURE_ROW(f, wb, "MA-01", "summary", .attr = 1);
+ */
+#define FIXTURE_ROW(fixture_name, variant_name, _rule, _summary, ...)		\
+	static const __KM_VARIANT_T(fixture_name)				\
+		_##fixture_name##_##variant_name##_variant = { __VA_ARGS__ };	\
+	static struct __fixture_variant_metadata				\
+		_##fixture_name##_##variant_name##_object = {			\
+		.name = #variant_name,						\
+		.data = &_##fixture_name##_##variant_name##_variant,		\
+		.rule = _rule, .summary = _summary,				\
+		.file = __FILE__, .line = __LINE__,				\
+	};									\
+	static void __attribute__((constructor))				\
+		_km_reg_##fixture_name##_##variant_name(void)			\
+	{									\
+		km_register_variant(&_##fixture_name##_fixture_object,		\
+				    &_##fixture_name##_##variant_name##_object); \
+	}
 
 #define TEST_F(fixture_name, test_name)						\
 	__KM_TEST_F(fixture_name, test_name, NULL, NULL, 0)
@@ -409,6 +470,12 @@ int km_check_cmp(const char *file, int line, int op,
 int km_check_str(const char *file, int line, int want_equal,
 		 const char *a_str, const char *a, const char *b_str, const char *b);
 int km_bail(int is_assert);
+/*
+ * Fail the running case as a failed ASSERT does (teardown runs); for checks
+ * in library helpers that have no assertion of their own (KM_CHECK()).
+ * Outside a case it ends the process with status 1.
+ */
+void km_case_abort(void) __attribute__((noreturn));
 
 /*
  * A single for statement, so it nests under if/else, and whatever follows

@@ -21,6 +21,7 @@
 #include <linux/udmabuf.h>
 #include <linux/vfio.h>
 
+#include "hoststate.h"
 #include "pfnmap.h"
 
 #define IVSHMEM_VENDOR	0x1af4
@@ -377,6 +378,25 @@ static bool write_sysfs(const char *path, const char *val)
 	return ok;
 }
 
+/*
+ * A sysfs write that writing undo to undo_path reverts, recorded first
+ * (lib/hoststate.h) so that the harness reverts it if the case cannot.
+ */
+static bool write_sysfs_undo(const char *path, const char *val, const char *undo_path,
+			     const char *undo)
+{
+	int e = km_host_push_undo(undo_path, undo);
+
+	if (e < 0) {
+		errno = -e;
+		return false;
+	}
+	if (write_sysfs(path, val))
+		return true;
+	km_host_drop(e);
+	return false;
+}
+
 /* The driver a PCI device is bound to, "" if none. */
 static void pci_driver(const char *bdf, char *drv, size_t len)
 {
@@ -430,7 +450,7 @@ static int get_pci_bar(const struct km_pfn_req *req, struct km_pfn_map *m, char 
 	char bdfs[8][32], drv[64], path[300], res[4096];
 	unsigned long long start = 0, end = 0;
 	const char *bdf = NULL;
-	int n, i;
+	int n, i, r;
 	char *line;
 
 	n = find_ivshmem(bdfs, 8);
@@ -446,8 +466,9 @@ static int get_pci_bar(const struct km_pfn_req *req, struct km_pfn_map *m, char 
 			   IVSHMEM_VENDOR, IVSHMEM_DEVICE, n);
 	/* A BAR only decodes once the device is enabled. */
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/enable", bdf);
-	if (!write_sysfs(path, "1"))
-		return say(why, len, -errno, "%s: %s", path, strerror(errno));
+	r = km_host_set(path, "1");
+	if (r)
+		return say(why, len, r, "%s: %s", path, strerror(-r));
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource", bdf);
 	if (!read_sysfs(path, res, sizeof(res)))
 		return say(why, len, -errno, "%s: %s", path, strerror(errno));
@@ -476,10 +497,15 @@ static int get_pci_bar(const struct km_pfn_req *req, struct km_pfn_map *m, char 
 	return 0;
 }
 
-/* Bind bdf to vfio-pci (driver_override + drivers_probe). */
+/*
+ * Bind bdf to vfio-pci (driver_override + drivers_probe), recorded to be
+ * undone newest first: unbind from vfio-pci, the old driver_override, the
+ * old driver.
+ */
 static int bind_vfio(const char *bdf, char *why, size_t len)
 {
-	char path[300], drv[64];
+	char path[300], undo[300], drv[64], old[64];
+	int rebind = -1;
 
 	if (access("/sys/bus/pci/drivers/vfio-pci", F_OK))
 		return say(why, len, KM_PFN_UNAVAILABLE,
@@ -489,14 +515,30 @@ static int bind_vfio(const char *bdf, char *why, size_t len)
 	if (!strcmp(drv, "vfio-pci"))
 		return 0;
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", bdf);
-	if (!write_sysfs(path, "vfio-pci"))
+	if (!read_sysfs(path, old, sizeof(old)))
 		return say(why, len, -errno, "%s: %s", path, strerror(errno));
+	old[strcspn(old, "\n")] = 0;
+	/* The old driver only binds again once the override is gone: undone last. */
+	if (drv[0]) {
+		snprintf(undo, sizeof(undo), "/sys/bus/pci/drivers/%s/bind", drv);
+		rebind = km_host_push_undo(undo, bdf);
+		if (rebind < 0)
+			return say(why, len, rebind, "%s: %s", undo, strerror(-rebind));
+	}
+	/* A newline clears an override: "(null)" is how none reads back. */
+	if (!write_sysfs_undo(path, "vfio-pci", path, strcmp(old, "(null)") ? old : "\n")) {
+		km_host_drop(rebind);
+		return say(why, len, -errno, "%s: %s", path, strerror(errno));
+	}
 	if (drv[0]) {
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", bdf);
-		if (!write_sysfs(path, bdf))
+		if (!write_sysfs(path, bdf)) {
+			km_host_drop(rebind);
 			return say(why, len, -errno, "%s: %s", path, strerror(errno));
+		}
 	}
-	if (!write_sysfs("/sys/bus/pci/drivers_probe", bdf))
+	if (!write_sysfs_undo("/sys/bus/pci/drivers_probe", bdf,
+			      "/sys/bus/pci/drivers/vfio-pci/unbind", bdf))
 		return say(why, len, -errno, "drivers_probe %s: %s", bdf, strerror(errno));
 	pci_driver(bdf, drv, sizeof(drv));
 	if (strcmp(drv, "vfio-pci"))
@@ -678,6 +720,7 @@ int km_pfn_get(const struct km_pfn_req *req, struct km_pfn_map *m, char *why, si
 
 	memset(m, 0, sizeof(*m));
 	m->fd[0] = m->fd[1] = m->fd[2] = -1;
+	m->host_from = km_host_mark();
 	m->src = req->src;
 	m->size = req->size ? req->size : KM_PFN_DEFAULT_SIZE;
 	why[0] = 0;
@@ -693,6 +736,7 @@ int km_pfn_get(const struct km_pfn_req *req, struct km_pfn_map *m, char *why, si
 	case KM_SRC_HOLE: r = get_hole(req, m, why, len); break;
 	default: r = say(why, len, -EINVAL, "unknown source %d", req->src);
 	}
+	m->host_to = km_host_mark();
 	if (r) {
 		km_pfn_put(m);
 		return r;
@@ -714,4 +758,7 @@ void km_pfn_put(struct km_pfn_map *m)
 			close(m->fd[i]);
 		m->fd[i] = -1;
 	}
+	/* Last: vfio-pci lets a device go only once its fds are closed. */
+	km_host_undo(m->host_from, m->host_to);
+	m->host_from = m->host_to = 0;
 }

@@ -54,6 +54,7 @@ struct km_pfn_map {
 	/* Private. */
 	enum km_pfn_src src;
 	int fd[3];
+	int host_from, host_to;	/* its PCI enable/binding changes, lib/hoststate.h */
 };
 
 /* km_pfn_get() results besides 0 and -errno. */

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "util.h"
 
 void km_fatal(const char *file, int line, const char *fmt, ...)
@@ -21,8 +22,7 @@ void km_fatal(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	printf("# %s:%d: setup failed: %s (errno %d: %s)\n", file, line, msg, err,
 	       strerror(err));
-	fflush(stdout);
-	_exit(1);
+	km_case_abort();
 }
 
 void *km_mmap_anon(size_t size)

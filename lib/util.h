@@ -20,7 +20,8 @@ typedef unsigned long long u64;	/* as the kernel's, so %llx fits */
 
 /*
  * A setup step that cannot fail in a working environment failed: report
- * where and why, and end the test case (its process) as a failure.
+ * where and why, and fail the test case as a failed ASSERT would, its
+ * teardown included (km_case_abort()).
  */
 void km_fatal(const char *file, int line, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 3, 4)));

@@ -9,7 +9,8 @@
 # Input lines: RULE<TAB>case<TAB>summary<TAB>reference<TAB>prerequisites<TAB>tcg
 # (harness.h, KM_RULE_DOC); anything else (console chatter, "# " lines) is
 # ignored.  Rules are grouped by their first ID component, in listing order;
-# the cases of one rule are joined.
+# the cases of one rule are joined, and so are their distinct summaries (the
+# statement), in listing order.
 set -eu
 
 awk -F '\t' '
@@ -20,11 +21,14 @@ function cell(s) {
 NF == 6 && $1 ~ /^[A-Z0-9]+(-[A-Z0-9]+)+$/ {
 	if (!($1 in stmt)) {
 		order[n++] = $1
-		stmt[$1] = $3; ref[$1] = $4; pre[$1] = $5; tcg[$1] = $6
+		stmt[$1] = cell($3); ref[$1] = $4; pre[$1] = $5; tcg[$1] = $6
 		cases[$1] = "`" $2 "`"
 	} else {
 		cases[$1] = cases[$1] "<br>`" $2 "`"
+		if (!(($1, $3) in seen))
+			stmt[$1] = stmt[$1] "<br>" cell($3)
 	}
+	seen[$1, $3] = 1
 	ncases++
 }
 END {
@@ -55,7 +59,7 @@ END {
 			print "| Rule | Statement | Cases | Kernel source | Prerequisites | TCG |"
 			print "|---|---|---|---|---|---|"
 		}
-		printf "| %s | %s | %s | %s | %s | %s |\n", r, cell(stmt[r]), cases[r],
+		printf "| %s | %s | %s | %s | %s | %s |\n", r, stmt[r], cases[r],
 		       cell(ref[r]), cell(pre[r]), cell(tcg[r])
 	}
 }'

@@ -217,11 +217,12 @@ TEST_RULE(access_works, "GMEM-NDM-03",
 /*
  * Where a page lives, probed through its host mapping.  SRC_GMEM*: a page of
  * a guest_memfd slot that both the host (store) and the guest (load) have
- * mapped; SRC_SECRETMEM: a memfd_secret page.
+ * mapped; SRC_SECRETMEM: a memfd_secret page.  ndm_kcore rows look for it
+ * in the direct map, ndm_gup rows (FIXTURE_LIKE) read it through the kernel.
  */
 enum ndm_src { SRC_GMEM, SRC_GMEM_NDM, SRC_SECRETMEM };
 
-struct ndm_page {
+FIXTURE(ndm_kcore) {
 	struct km_agent a;
 	struct km_gmem_slot g;
 	bool agent_up;
@@ -230,108 +231,107 @@ struct ndm_page {
 	long pg;
 };
 
-/* May SKIP (the harness then runs no body). */
-static void ndm_page_setup(struct ndm_page *p, enum ndm_src src)
-{
-	long pg = km_facts.env.page_size;
-	struct km_cmd *ld;
-
-	p->sfd = -1;
-	p->pg = pg;
-	/* The channel checks only serve the guest_memfd rules: same prerequisite. */
-	REQUIRE_GMEM();
-	if (src == SRC_SECRETMEM) {
-		p->sfd = syscall(__NR_memfd_secret, 0);
-		if (p->sfd < 0)
-			SKIP(return, "memfd_secret: %s", strerror(errno));
-		KM_CHECK(ftruncate(p->sfd, pg) == 0, "ftruncate secretmem");
-		p->page = km_mmap_fd(p->sfd, pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-		memcpy(p->page + 0x100, &(u64){ gmem_pattern(5) }, 8);
-		return;
-	}
-	if (src == SRC_GMEM_NDM)
-		REQUIRE_NDM();
-	else
-		REQUIRE_GMEM_FLAGS(GMEM_SHARED);
-	km_agent_init(&p->a, 0);
-	p->agent_up = true;
-	km_gmem_slot_create(&p->a.vm, &p->g, GMEM_SLOT, GMEM_IPA, NDM_PAGES * pg,
-			    GMEM_SHARED | (src == SRC_GMEM_NDM ? NDM : 0));
-	km_agent_map(&p->a, GMEM_IPA, GMEM_IPA, NDM_PAGES * pg, KM_ATTR_NORMAL_WB, 0);
-	p->page = p->g.hva + pg;
-	memcpy(p->page + 0x100, &(u64){ gmem_pattern(5) }, 8);
-	km_agent_reset(&p->a);
-	ld = km_agent_cmd(&p->a, KM_OP_LOAD, GMEM_IPA + pg + 0x100, 8, 0);
-	km_agent_run_done(&p->a);
-	ASSERT_EQ(gmem_pattern(5), ld->result) TH_LOG("guest view of the probed page");
-}
-
-static void ndm_page_teardown(struct ndm_page *p)
-{
-	if (p->sfd >= 0) {
-		if (p->page)
-			munmap(p->page, p->pg);
-		close(p->sfd);
-	}
-	if (p->agent_up) {
-		km_gmem_slot_unmap(&p->g);
-		km_gmem_slot_close(&p->g);
-		km_agent_fini(&p->a);
-	}
-}
-
-FIXTURE(ndm_kcore) {
-	struct ndm_page p;
-};
-
 FIXTURE_VARIANT(ndm_kcore) {
-	const char *rule;
-	const char *summary;
 	enum ndm_src src;
 	bool absent;		/* expected to be out of the direct map */
 };
 
-FIXTURE_VARIANT_ADD(ndm_kcore, gmem) {
-	.rule = "GMEM-NDMCH-01",
-	.summary = "(channel check) a plain guest_memfd page is in the direct map: /proc/kcore "
-		   "at its physical address reads the data",
-	.src = SRC_GMEM, .absent = false,
-};
-FIXTURE_VARIANT_ADD(ndm_kcore, secretmem) {
-	.rule = "GMEM-NDMCH-02",
-	.summary = "(channel check) a memfd_secret page is out of the direct map: /proc/kcore "
-		   "reads 0 at its physical address",
-	.src = SRC_SECRETMEM, .absent = true,
-};
-FIXTURE_VARIANT_ADD(ndm_kcore, no_direct_map) {
-	.rule = "GMEM-NDM-04",
-	.summary = "a NO_DIRECT_MAP guest_memfd page that the host and the guest mapped is out "
-		   "of the direct map: /proc/kcore reads 0 at its physical address",
-	.src = SRC_GMEM_NDM, .absent = true,
-};
+/*
+ * ndm_gup: kernel accesses through the host mapping.  access_remote_vm
+ * (/proc/self/mem) and process_vm_readv both pin the page with GUP, then
+ * copy through the kernel's own mapping of it.  For a page without a direct
+ * map, GUP must refuse (check_vma_flags: -EFAULT for secretmem, and for
+ * AS_NO_DIRECT_MAP with the series) rather than let the copy fault in the
+ * kernel.
+ */
+FIXTURE_LIKE(ndm_gup, ndm_kcore);
 
+/*
+ * A row per source of the page, whether it must be out of the direct map,
+ * and its two cells: the rule and summary of ndm_kcore's case, and of
+ * ndm_gup's.
+ */
+#define NDM_SOURCE(name, _src, _absent, kcore_rule, kcore_summary, gup_rule, gup_summary) \
+	FIXTURE_ROW(ndm_kcore, name, kcore_rule, kcore_summary,			\
+		    .src = _src, .absent = _absent);				\
+	FIXTURE_ROW(ndm_gup, name, gup_rule, gup_summary, .src = _src, .absent = _absent)
+NDM_SOURCE(gmem, SRC_GMEM, false,
+	   "GMEM-NDMCH-01", "(channel check) a plain guest_memfd page is in the direct map: "
+	   "/proc/kcore at its physical address reads the data",
+	   "GMEM-MMAP-09", "kernel reads through the host mapping of a guest_memfd "
+	   "(/proc/self/mem, process_vm_readv) return its data");
+NDM_SOURCE(secretmem, SRC_SECRETMEM, true,
+	   "GMEM-NDMCH-02", "(channel check) a memfd_secret page is out of the direct map: "
+	   "/proc/kcore reads 0 at its physical address",
+	   "GMEM-NDMCH-03", "(channel check) kernel reads through a memfd_secret mapping fail "
+	   "cleanly: /proc/self/mem EIO, process_vm_readv EFAULT, no oops");
+NDM_SOURCE(no_direct_map, SRC_GMEM_NDM, true,
+	   "GMEM-NDM-04", "a NO_DIRECT_MAP guest_memfd page that the host and the guest mapped "
+	   "is out of the direct map: /proc/kcore reads 0 at its physical address",
+	   "GMEM-NDM-05", "kernel reads through the host mapping of a NO_DIRECT_MAP guest_memfd "
+	   "fail cleanly: /proc/self/mem EIO, process_vm_readv EFAULT, no oops");
+
+/* May SKIP (the harness then runs no body). */
 FIXTURE_SETUP(ndm_kcore)
 {
-	ndm_page_setup(&self->p, variant->src);
+	long pg = km_facts.env.page_size;
+	struct km_cmd *ld;
+
+	self->sfd = -1;
+	self->pg = pg;
+	/* The channel checks only serve the guest_memfd rules: same prerequisite. */
+	REQUIRE_GMEM();
+	if (variant->src == SRC_SECRETMEM) {
+		self->sfd = syscall(__NR_memfd_secret, 0);
+		if (self->sfd < 0)
+			SKIP(return, "memfd_secret: %s", strerror(errno));
+		KM_CHECK(ftruncate(self->sfd, pg) == 0, "ftruncate secretmem");
+		self->page = km_mmap_fd(self->sfd, pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		memcpy(self->page + 0x100, &(u64){ gmem_pattern(5) }, 8);
+		return;
+	}
+	if (variant->src == SRC_GMEM_NDM)
+		REQUIRE_NDM();
+	else
+		REQUIRE_GMEM_FLAGS(GMEM_SHARED);
+	km_agent_init(&self->a, 0);
+	self->agent_up = true;
+	km_gmem_slot_create(&self->a.vm, &self->g, GMEM_SLOT, GMEM_IPA, NDM_PAGES * pg,
+			    GMEM_SHARED | (variant->src == SRC_GMEM_NDM ? NDM : 0));
+	km_agent_map(&self->a, GMEM_IPA, GMEM_IPA, NDM_PAGES * pg, KM_ATTR_NORMAL_WB, 0);
+	self->page = self->g.hva + pg;
+	memcpy(self->page + 0x100, &(u64){ gmem_pattern(5) }, 8);
+	km_agent_reset(&self->a);
+	ld = km_agent_cmd(&self->a, KM_OP_LOAD, GMEM_IPA + pg + 0x100, 8, 0);
+	km_agent_run_done(&self->a);
+	ASSERT_EQ(gmem_pattern(5), ld->result) TH_LOG("guest view of the probed page");
 }
 
 FIXTURE_TEARDOWN(ndm_kcore)
 {
-	ndm_page_teardown(&self->p);
+	if (self->sfd >= 0) {
+		if (self->page)
+			munmap(self->page, self->pg);
+		close(self->sfd);
+	}
+	if (self->agent_up) {
+		km_gmem_slot_unmap(&self->g);
+		km_gmem_slot_close(&self->g);
+		km_agent_fini(&self->a);
+	}
 }
 
 TEST_F(ndm_kcore, read)
 {
-	struct ndm_page *p = &self->p;
 	u64 pfn = 0, v = 0;
 	int r;
 
-	r = km_hva_to_pfn(p->page, &pfn);
+	r = km_hva_to_pfn(self->page, &pfn);
 	if (r == -EPERM || r == -EACCES)
 		SKIP(return, "no physical address from /proc/self/pagemap: %s (needs root)",
 		     strerror(-r));
 	ASSERT_EQ(0, r) TH_LOG("pagemap: %s", strerror(-r));
-	r = km_kcore_read_phys(pfn * p->pg + 0x100, &v, sizeof(v));
+	r = km_kcore_read_phys(pfn * self->pg + 0x100, &v, sizeof(v));
 	if (r == -EPERM || r == -EACCES || r == -ENOENT)
 		SKIP(return, "cannot read /proc/kcore: %s (needs root and CONFIG_PROC_KCORE)",
 		     strerror(-r));
@@ -352,57 +352,9 @@ static int oops_count(void)
 	return a < 0 || b < 0 ? -1 : a + b;
 }
 
-/*
- * Kernel accesses through the host mapping: access_remote_vm (/proc/self/mem)
- * and process_vm_readv both pin the page with GUP, then copy through the
- * kernel's own mapping of it.  For a page without a direct map, GUP must
- * refuse (check_vma_flags: -EFAULT for secretmem, and for AS_NO_DIRECT_MAP
- * with the series) rather than let the copy fault in the kernel.
- */
-FIXTURE(ndm_gup) {
-	struct ndm_page p;
-};
-
-FIXTURE_VARIANT(ndm_gup) {
-	const char *rule;
-	const char *summary;
-	enum ndm_src src;
-	bool absent;
-};
-
-FIXTURE_VARIANT_ADD(ndm_gup, gmem) {
-	.rule = "GMEM-MMAP-09",
-	.summary = "kernel reads through the host mapping of a guest_memfd (/proc/self/mem, "
-		   "process_vm_readv) return its data",
-	.src = SRC_GMEM, .absent = false,
-};
-FIXTURE_VARIANT_ADD(ndm_gup, secretmem) {
-	.rule = "GMEM-NDMCH-03",
-	.summary = "(channel check) kernel reads through a memfd_secret mapping fail cleanly: "
-		   "/proc/self/mem EIO, process_vm_readv EFAULT, no oops",
-	.src = SRC_SECRETMEM, .absent = true,
-};
-FIXTURE_VARIANT_ADD(ndm_gup, no_direct_map) {
-	.rule = "GMEM-NDM-05",
-	.summary = "kernel reads through the host mapping of a NO_DIRECT_MAP guest_memfd fail "
-		   "cleanly: /proc/self/mem EIO, process_vm_readv EFAULT, no oops",
-	.src = SRC_GMEM_NDM, .absent = true,
-};
-
-FIXTURE_SETUP(ndm_gup)
-{
-	ndm_page_setup(&self->p, variant->src);
-}
-
-FIXTURE_TEARDOWN(ndm_gup)
-{
-	ndm_page_teardown(&self->p);
-}
-
 TEST_F(ndm_gup, read)
 {
 	const char *path = "/proc/self/mem";
-	struct ndm_page *p = &self->p;
 	struct iovec local, remote;
 	int fd, before, after;
 	u64 v = 0;
@@ -412,7 +364,7 @@ TEST_F(ndm_gup, read)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd) TH_LOG("open %s: %s", path, strerror(errno));
 	errno = 0;
-	n = pread(fd, &v, sizeof(v), (off_t)(uintptr_t)(p->page + 0x100));
+	n = pread(fd, &v, sizeof(v), (off_t)(uintptr_t)(self->page + 0x100));
 	if (variant->absent) {
 		EXPECT_EQ(-1, n) TH_LOG("/proc/self/mem read %zd bytes: 0x%llx", n, v);
 		EXPECT_EQ(EIO, errno) TH_LOG("/proc/self/mem: %s", strerror(errno));
@@ -424,7 +376,7 @@ TEST_F(ndm_gup, read)
 
 	v = 0;
 	local = (struct iovec){ &v, sizeof(v) };
-	remote = (struct iovec){ p->page + 0x100, sizeof(v) };
+	remote = (struct iovec){ self->page + 0x100, sizeof(v) };
 	errno = 0;
 	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 	if (variant->absent) {

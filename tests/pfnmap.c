@@ -383,8 +383,6 @@ FIXTURE(pfnmap) {
 };
 
 FIXTURE_VARIANT(pfnmap) {
-	const char *rule;
-	const char *summary;
 	struct km_pfn_req req;
 	enum host_req host;
 	bool log_dirty;		/* create the memslot with KVM_MEM_LOG_DIRTY_PAGES */
@@ -394,303 +392,209 @@ FIXTURE_VARIANT(pfnmap) {
 };
 
 /* ---- P1 / P1': cacheable PFNMAP over RAM ---- */
-FIXTURE_VARIANT_ADD(pfnmap, p1_remap) {
-	.rule = "PFNMAP-P1-01",
-	.summary = "cacheable remap_pfn_range() of RAM: with FWB && DIC the memslot is accepted "
-		   "and the guest gets stage-2 Normal (reads the pfn's data, writes, fetches, "
-		   "unaligned loads)",
-	.req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_CPFN,
-};
-FIXTURE_VARIANT_ADD(pfnmap, p1_fault) {
-	.rule = "PFNMAP-P1-02",
-	.summary = "cacheable VM_PFNMAP of RAM filled by vmf_insert_pfn() at fault time: as "
-		   "P1-01 (KVM faults the host PTE in through fixup_user_fault)",
-	.req = KM_PFN_KMOD(RAM, CACHEABLE, FAULT_PFN, 0), .host = HOST_CPFN,
-};
-FIXTURE_VARIANT_ADD(pfnmap, p1_allow) {
-	.rule = "PFNMAP-P1-03",
-	.summary = "VM_ALLOW_ANY_UNCACHED on a cacheable RAM PFNMAP changes nothing: Normal",
-	.req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, ALLOW), .host = HOST_CPFN,
-};
-FIXTURE_VARIANT_ADD(pfnmap, p1_udmabuf) {
-	.rule = "PFNMAP-P1-04",
-	.summary = "udmabuf (a real driver's cacheable VM_PFNMAP over RAM): with FWB && DIC "
-		   "the memslot is accepted and the guest gets Normal",
-	.req = SRC(UDMABUF), .host = HOST_CPFN,
-};
-FIXTURE_VARIANT_ADD(pfnmap, p1r_remap) {
-	.rule = "PFNMAP-P1R-01",
-	.summary = "(row P1') cacheable remap_pfn_range() of RAM without FWB && DIC: "
-		   "KVM_SET_USER_MEMORY_REGION2 fails EINVAL although the pfns are RAM",
-	.req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_NO_CPFN,
-};
-FIXTURE_VARIANT_ADD(pfnmap, p1r_udmabuf) {
-	.rule = "PFNMAP-P1R-02",
-	.summary = "(row P1') a udmabuf memslot without FWB && DIC fails EINVAL",
-	.req = SRC(UDMABUF), .host = HOST_NO_CPFN,
-};
+FIXTURE_ROW(pfnmap, p1_remap, "PFNMAP-P1-01",
+	    "cacheable remap_pfn_range() of RAM: with FWB && DIC the memslot is accepted "
+	    "and the guest gets stage-2 Normal (reads the pfn's data, writes, fetches, "
+	    "unaligned loads)",
+	    .req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_CPFN);
+FIXTURE_ROW(pfnmap, p1_fault, "PFNMAP-P1-02",
+	    "cacheable VM_PFNMAP of RAM filled by vmf_insert_pfn() at fault time: as "
+	    "P1-01 (KVM faults the host PTE in through fixup_user_fault)",
+	    .req = KM_PFN_KMOD(RAM, CACHEABLE, FAULT_PFN, 0), .host = HOST_CPFN);
+FIXTURE_ROW(pfnmap, p1_allow, "PFNMAP-P1-03",
+	    "VM_ALLOW_ANY_UNCACHED on a cacheable RAM PFNMAP changes nothing: Normal",
+	    .req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, ALLOW), .host = HOST_CPFN);
+FIXTURE_ROW(pfnmap, p1_udmabuf, "PFNMAP-P1-04",
+	    "udmabuf (a real driver's cacheable VM_PFNMAP over RAM): with FWB && DIC "
+	    "the memslot is accepted and the guest gets Normal",
+	    .req = SRC(UDMABUF), .host = HOST_CPFN);
+FIXTURE_ROW(pfnmap, p1r_remap, "PFNMAP-P1R-01",
+	    "(row P1') cacheable remap_pfn_range() of RAM without FWB && DIC: "
+	    "KVM_SET_USER_MEMORY_REGION2 fails EINVAL although the pfns are RAM",
+	    .req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_NO_CPFN);
+FIXTURE_ROW(pfnmap, p1r_udmabuf, "PFNMAP-P1R-02",
+	    "(row P1') a udmabuf memslot without FWB && DIC fails EINVAL",
+	    .req = SRC(UDMABUF), .host = HOST_NO_CPFN);
 
 /* ---- P1 before the cacheable-pfnmap contract (Linux < 6.17) ---- */
-FIXTURE_VARIANT_ADD(pfnmap, p1o_remap) {
-	.rule = "PFNMAP-P1O-01",
-	.summary = "(row P1, older contract) without the cacheable-pfnmap contract a "
-		   "cacheable remap_pfn_range() of RAM is accepted on every host and maps "
-		   "stage-2 Normal",
-	.req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_OLD_CPFN,
-};
-FIXTURE_VARIANT_ADD(pfnmap, p1o_udmabuf) {
-	.rule = "PFNMAP-P1O-02",
-	.summary = "(row P1, older contract) a udmabuf memslot is accepted on every host, "
-		   "stage-2 Normal",
-	.req = SRC(UDMABUF), .host = HOST_OLD_CPFN,
-};
+FIXTURE_ROW(pfnmap, p1o_remap, "PFNMAP-P1O-01",
+	    "(row P1, older contract) without the cacheable-pfnmap contract a "
+	    "cacheable remap_pfn_range() of RAM is accepted on every host and maps "
+	    "stage-2 Normal",
+	    .req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0), .host = HOST_OLD_CPFN);
+FIXTURE_ROW(pfnmap, p1o_udmabuf, "PFNMAP-P1O-02",
+	    "(row P1, older contract) a udmabuf memslot is accepted on every host, "
+	    "stage-2 Normal",
+	    .req = SRC(UDMABUF), .host = HOST_OLD_CPFN);
 
 /* ---- P2: non-cacheable PFNMAP over RAM ---- */
-FIXTURE_VARIANT_ADD(pfnmap, p2_wc) {
-	.rule = "PFNMAP-P2-01",
-	.summary = "write-combine PFNMAP of RAM: accepted on every host, stage-2 Normal "
-		   "(the VMA's attribute is ignored for RAM pfns)",
-	.req = KM_PFN_KMOD(RAM, WC, REMAP, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p2_noncached) {
-	.rule = "PFNMAP-P2-02",
-	.summary = "pgprot_noncached() PFNMAP of RAM: accepted, stage-2 Normal",
-	.req = KM_PFN_KMOD(RAM, NONCACHED, REMAP, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p2_device_fault) {
-	.rule = "PFNMAP-P2-03",
-	.summary = "pgprot_device() VM_PFNMAP of RAM by vmf_insert_pfn(): accepted, stage-2 "
-		   "Normal",
-	.req = KM_PFN_KMOD(RAM, DEVICE, FAULT_PFN, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p2_wc_allow) {
-	.rule = "PFNMAP-P2-04",
-	.summary = "write-combine PFNMAP of RAM with VM_ALLOW_ANY_UNCACHED: still stage-2 "
-		   "Normal (the flag only matters outside the linear map)",
-	.req = KM_PFN_KMOD(RAM, WC, REMAP, ALLOW),
-};
+FIXTURE_ROW(pfnmap, p2_wc, "PFNMAP-P2-01",
+	    "write-combine PFNMAP of RAM: accepted on every host, stage-2 Normal "
+	    "(the VMA's attribute is ignored for RAM pfns)",
+	    .req = KM_PFN_KMOD(RAM, WC, REMAP, 0));
+FIXTURE_ROW(pfnmap, p2_noncached, "PFNMAP-P2-02",
+	    "pgprot_noncached() PFNMAP of RAM: accepted, stage-2 Normal",
+	    .req = KM_PFN_KMOD(RAM, NONCACHED, REMAP, 0));
+FIXTURE_ROW(pfnmap, p2_device_fault, "PFNMAP-P2-03",
+	    "pgprot_device() VM_PFNMAP of RAM by vmf_insert_pfn(): accepted, stage-2 "
+	    "Normal",
+	    .req = KM_PFN_KMOD(RAM, DEVICE, FAULT_PFN, 0));
+FIXTURE_ROW(pfnmap, p2_wc_allow, "PFNMAP-P2-04",
+	    "write-combine PFNMAP of RAM with VM_ALLOW_ANY_UNCACHED: still stage-2 "
+	    "Normal (the flag only matters outside the linear map)",
+	    .req = KM_PFN_KMOD(RAM, WC, REMAP, ALLOW));
 
 /* ---- P3 / P3': cacheable PFNMAP outside the linear map ---- */
-FIXTURE_VARIANT_ADD(pfnmap, p3_remap) {
-	.rule = "PFNMAP-P3-01",
-	.summary = "cacheable remap_pfn_range() of memory outside the linear map: with "
-		   "FWB && DIC accepted, stage-2 Normal and executable",
-	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_CPFN,
-};
-FIXTURE_VARIANT_ADD(pfnmap, p3_fault) {
-	.rule = "PFNMAP-P3-02",
-	.summary = "cacheable vmf_insert_pfn() PFNMAP outside the linear map, FWB && DIC: "
-		   "stage-2 Normal",
-	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, FAULT_PFN, 0), .host = HOST_CPFN,
-};
-FIXTURE_VARIANT_ADD(pfnmap, p3r_remap) {
-	.rule = "PFNMAP-P3R-01",
-	.summary = "(row P3') cacheable PFNMAP outside the linear map without FWB && DIC: "
-		   "the memslot fails EINVAL",
-	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_NO_CPFN,
-};
-FIXTURE_VARIANT_ADD(pfnmap, p3r_changed) {
-	.rule = "PFNMAP-P3R-02",
-	.summary = "(row P3') a memslot made over a Device PFNMAP whose VMA is then replaced by "
-		   "a cacheable one outside the linear map: without FWB && DIC the guest's "
-		   "access fails KVM_RUN with EFAULT (the VMA is sampled again at fault time)",
-	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0), .host = HOST_NO_CPFN,
-	.replace = &nonlinear_cacheable,
-};
+FIXTURE_ROW(pfnmap, p3_remap, "PFNMAP-P3-01",
+	    "cacheable remap_pfn_range() of memory outside the linear map: with "
+	    "FWB && DIC accepted, stage-2 Normal and executable",
+	    .req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_CPFN);
+FIXTURE_ROW(pfnmap, p3_fault, "PFNMAP-P3-02",
+	    "cacheable vmf_insert_pfn() PFNMAP outside the linear map, FWB && DIC: "
+	    "stage-2 Normal",
+	    .req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, FAULT_PFN, 0), .host = HOST_CPFN);
+FIXTURE_ROW(pfnmap, p3r_remap, "PFNMAP-P3R-01",
+	    "(row P3') cacheable PFNMAP outside the linear map without FWB && DIC: "
+	    "the memslot fails EINVAL",
+	    .req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_NO_CPFN);
+FIXTURE_ROW(pfnmap, p3r_changed, "PFNMAP-P3R-02",
+	    "(row P3') a memslot made over a Device PFNMAP whose VMA is then replaced by "
+	    "a cacheable one outside the linear map: without FWB && DIC the guest's "
+	    "access fails KVM_RUN with EFAULT (the VMA is sampled again at fault time)",
+	    .req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0), .host = HOST_NO_CPFN,
+	    .replace = &nonlinear_cacheable);
 
 /* ---- P3 before the cacheable-pfnmap contract (Linux < 6.17) ---- */
-FIXTURE_VARIANT_ADD(pfnmap, p3o_remap) {
-	.rule = "PFNMAP-P3O-01",
-	.summary = "(row P3, older contract) without the cacheable-pfnmap contract a cacheable "
-		   "remap_pfn_range() outside the linear map is accepted on every host and maps "
-		   "stage-2 Device-nGnRE (kvm_is_device_pfn), never executable",
-	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_OLD_CPFN,
-};
-FIXTURE_VARIANT_ADD(pfnmap, p3o_fault) {
-	.rule = "PFNMAP-P3O-02",
-	.summary = "(row P3, older contract) a cacheable vmf_insert_pfn() PFNMAP outside the "
-		   "linear map: stage-2 Device-nGnRE on every host",
-	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, FAULT_PFN, 0), .host = HOST_OLD_CPFN,
-};
+FIXTURE_ROW(pfnmap, p3o_remap, "PFNMAP-P3O-01",
+	    "(row P3, older contract) without the cacheable-pfnmap contract a cacheable "
+	    "remap_pfn_range() outside the linear map is accepted on every host and maps "
+	    "stage-2 Device-nGnRE (kvm_is_device_pfn), never executable",
+	    .req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0), .host = HOST_OLD_CPFN);
+FIXTURE_ROW(pfnmap, p3o_fault, "PFNMAP-P3O-02",
+	    "(row P3, older contract) a cacheable vmf_insert_pfn() PFNMAP outside the "
+	    "linear map: stage-2 Device-nGnRE on every host",
+	    .req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, FAULT_PFN, 0), .host = HOST_OLD_CPFN);
 
 /* ---- P4: non-cacheable PFNMAP outside RAM with VM_ALLOW_ANY_UNCACHED ---- */
-FIXTURE_VARIANT_ADD(pfnmap, p4_wc) {
-	.rule = "PFNMAP-P4-01",
-	.summary = "write-combine PFNMAP outside the linear map with VM_ALLOW_ANY_UNCACHED: "
-		   "accepted everywhere, stage-2 Normal-NC (fetch: SEA IABT; unaligned: fine)",
-	.req = KM_PFN_KMOD(NONLINEAR, WC, REMAP, ALLOW),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p4_noncached_fault) {
-	.rule = "PFNMAP-P4-02",
-	.summary = "pgprot_noncached() vmf_insert_pfn() PFNMAP with VM_ALLOW_ANY_UNCACHED: "
-		   "Normal-NC (the exact host attribute does not matter)",
-	.req = KM_PFN_KMOD(NONLINEAR, NONCACHED, FAULT_PFN, ALLOW),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p4_device) {
-	.rule = "PFNMAP-P4-03",
-	.summary = "pgprot_device() PFNMAP with VM_ALLOW_ANY_UNCACHED: Normal-NC",
-	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, ALLOW),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p4_vfio) {
-	.rule = "PFNMAP-P4-04",
-	.summary = "a vfio-pci BAR mmap (VM_ALLOW_ANY_UNCACHED, pgprot_noncached): accepted, "
-		   "stage-2 Normal-NC",
-	.req = SRC(VFIO),
-};
+FIXTURE_ROW(pfnmap, p4_wc, "PFNMAP-P4-01",
+	    "write-combine PFNMAP outside the linear map with VM_ALLOW_ANY_UNCACHED: "
+	    "accepted everywhere, stage-2 Normal-NC (fetch: SEA IABT; unaligned: fine)",
+	    .req = KM_PFN_KMOD(NONLINEAR, WC, REMAP, ALLOW));
+FIXTURE_ROW(pfnmap, p4_noncached_fault, "PFNMAP-P4-02",
+	    "pgprot_noncached() vmf_insert_pfn() PFNMAP with VM_ALLOW_ANY_UNCACHED: "
+	    "Normal-NC (the exact host attribute does not matter)",
+	    .req = KM_PFN_KMOD(NONLINEAR, NONCACHED, FAULT_PFN, ALLOW));
+FIXTURE_ROW(pfnmap, p4_device, "PFNMAP-P4-03",
+	    "pgprot_device() PFNMAP with VM_ALLOW_ANY_UNCACHED: Normal-NC",
+	    .req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, ALLOW));
+FIXTURE_ROW(pfnmap, p4_vfio, "PFNMAP-P4-04",
+	    "a vfio-pci BAR mmap (VM_ALLOW_ANY_UNCACHED, pgprot_noncached): accepted, "
+	    "stage-2 Normal-NC",
+	    .req = SRC(VFIO));
 
 /* ---- P5: non-cacheable PFNMAP outside RAM without the flag ---- */
-FIXTURE_VARIANT_ADD(pfnmap, p5_device) {
-	.rule = "PFNMAP-P5-01",
-	.summary = "pgprot_device() PFNMAP outside the linear map: accepted everywhere, "
-		   "stage-2 Device (fetch: SEA IABT; unaligned load: KVM_RUN EFAULT)",
-	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p5_noncached) {
-	.rule = "PFNMAP-P5-02",
-	.summary = "pgprot_noncached() (nGnRnE) PFNMAP outside the linear map: Device-nGnRE",
-	.req = KM_PFN_KMOD(NONLINEAR, NONCACHED, REMAP, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p5_wc) {
-	.rule = "PFNMAP-P5-03",
-	.summary = "write-combine PFNMAP outside the linear map without VM_ALLOW_ANY_UNCACHED: "
-		   "Device, not Normal-NC",
-	.req = KM_PFN_KMOD(NONLINEAR, WC, REMAP, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p5_device_fault) {
-	.rule = "PFNMAP-P5-04",
-	.summary = "pgprot_device() vmf_insert_pfn() PFNMAP outside the linear map: Device",
-	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, FAULT_PFN, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p5_pci_bar) {
-	.rule = "PFNMAP-P5-05",
-	.summary = "a PCI BAR mapped through sysfs resourceN (pgprot_device, no "
-		   "VM_ALLOW_ANY_UNCACHED): accepted, stage-2 Device",
-	.req = SRC(PCI_BAR),
-};
-FIXTURE_VARIANT_ADD(pfnmap, p5_pci_bar_wc) {
-	.rule = "PFNMAP-P5-06",
-	.summary = "a prefetchable PCI BAR through sysfs resourceN_wc (write-combine): still "
-		   "stage-2 Device",
-	.req = SRC(PCI_BAR_WC),
-};
+FIXTURE_ROW(pfnmap, p5_device, "PFNMAP-P5-01",
+	    "pgprot_device() PFNMAP outside the linear map: accepted everywhere, "
+	    "stage-2 Device (fetch: SEA IABT; unaligned load: KVM_RUN EFAULT)",
+	    .req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0));
+FIXTURE_ROW(pfnmap, p5_noncached, "PFNMAP-P5-02",
+	    "pgprot_noncached() (nGnRnE) PFNMAP outside the linear map: Device-nGnRE",
+	    .req = KM_PFN_KMOD(NONLINEAR, NONCACHED, REMAP, 0));
+FIXTURE_ROW(pfnmap, p5_wc, "PFNMAP-P5-03",
+	    "write-combine PFNMAP outside the linear map without VM_ALLOW_ANY_UNCACHED: "
+	    "Device, not Normal-NC",
+	    .req = KM_PFN_KMOD(NONLINEAR, WC, REMAP, 0));
+FIXTURE_ROW(pfnmap, p5_device_fault, "PFNMAP-P5-04",
+	    "pgprot_device() vmf_insert_pfn() PFNMAP outside the linear map: Device",
+	    .req = KM_PFN_KMOD(NONLINEAR, DEVICE, FAULT_PFN, 0));
+FIXTURE_ROW(pfnmap, p5_pci_bar, "PFNMAP-P5-05",
+	    "a PCI BAR mapped through sysfs resourceN (pgprot_device, no "
+	    "VM_ALLOW_ANY_UNCACHED): accepted, stage-2 Device",
+	    .req = SRC(PCI_BAR));
+FIXTURE_ROW(pfnmap, p5_pci_bar_wc, "PFNMAP-P5-06",
+	    "a prefetchable PCI BAR through sysfs resourceN_wc (write-combine): still "
+	    "stage-2 Device",
+	    .req = SRC(PCI_BAR_WC));
 
 /* ---- M1-M3: VM_MIXEDMAP ---- */
-FIXTURE_VARIANT_ADD(pfnmap, m1_page) {
-	.rule = "PFNMAP-M1-01",
-	.summary = "vm_insert_page() of RAM pages (VM_MIXEDMAP): accepted on every host, "
-		   "stage-2 Normal",
-	.req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, m1_page_wc) {
-	.rule = "PFNMAP-M1-02",
-	.summary = "vm_insert_page() of RAM pages into a write-combine VMA with "
-		   "VM_ALLOW_ANY_UNCACHED: stage-2 Normal (GUP takes the page)",
-	.req = KM_PFN_KMOD(RAM, WC, PAGE, ALLOW),
-};
-FIXTURE_VARIANT_ADD(pfnmap, m1_bpf) {
-	.rule = "PFNMAP-M1-03",
-	.summary = "a BPF_F_MMAPABLE array map (a real VM_MIXEDMAP over vmalloc RAM): "
-		   "accepted, stage-2 Normal",
-	.req = SRC(BPF_ARRAY),
-};
-FIXTURE_VARIANT_ADD(pfnmap, m2_nonlinear) {
-	.rule = "PFNMAP-M2-01",
-	.summary = "vmf_insert_mixed() of a pfn without struct page, cacheable VMA: the memslot "
-		   "is accepted on every host (MIXEDMAP is not checked) but the access fails "
-		   "KVM_RUN with EFAULT",
-	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, FAULT_MIXED, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, m2_nonlinear_dev) {
-	.rule = "PFNMAP-M2-02",
-	.summary = "vmf_insert_mixed() of a pfn without struct page, Device VMA: EFAULT",
-	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, FAULT_MIXED, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, m2_ram_special) {
-	.rule = "PFNMAP-M2-03",
-	.summary = "vmf_insert_mixed() of a RAM pfn makes a special PTE GUP cannot take: "
-		   "EFAULT, even though the pfn is RAM",
-	.req = KM_PFN_KMOD(RAM, CACHEABLE, FAULT_MIXED, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, m3_cacheable) {
-	.rule = "PFNMAP-M3-01",
-	.summary = "vm_insert_page() of ZONE_DEVICE pages (struct page, outside memblock), "
-		   "cacheable: accepted; with FWB && DIC stage-2 Normal, without them KVM_RUN "
-		   "fails EFAULT at fault time",
-	.req = KM_PFN_KMOD(ZONE_DEVICE, CACHEABLE, PAGE, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, m3_nc) {
-	.rule = "PFNMAP-M3-02",
-	.summary = "ZONE_DEVICE pages in a write-combine VMA with VM_ALLOW_ANY_UNCACHED: "
-		   "stage-2 Normal-NC",
-	.req = KM_PFN_KMOD(ZONE_DEVICE, WC, PAGE, ALLOW),
-};
-FIXTURE_VARIANT_ADD(pfnmap, m3_device) {
-	.rule = "PFNMAP-M3-03",
-	.summary = "ZONE_DEVICE pages in a pgprot_device() VMA: stage-2 Device",
-	.req = KM_PFN_KMOD(ZONE_DEVICE, DEVICE, PAGE, 0),
-};
+FIXTURE_ROW(pfnmap, m1_page, "PFNMAP-M1-01",
+	    "vm_insert_page() of RAM pages (VM_MIXEDMAP): accepted on every host, "
+	    "stage-2 Normal",
+	    .req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0));
+FIXTURE_ROW(pfnmap, m1_page_wc, "PFNMAP-M1-02",
+	    "vm_insert_page() of RAM pages into a write-combine VMA with "
+	    "VM_ALLOW_ANY_UNCACHED: stage-2 Normal (GUP takes the page)",
+	    .req = KM_PFN_KMOD(RAM, WC, PAGE, ALLOW));
+FIXTURE_ROW(pfnmap, m1_bpf, "PFNMAP-M1-03",
+	    "a BPF_F_MMAPABLE array map (a real VM_MIXEDMAP over vmalloc RAM): "
+	    "accepted, stage-2 Normal",
+	    .req = SRC(BPF_ARRAY));
+FIXTURE_ROW(pfnmap, m2_nonlinear, "PFNMAP-M2-01",
+	    "vmf_insert_mixed() of a pfn without struct page, cacheable VMA: the memslot "
+	    "is accepted on every host (MIXEDMAP is not checked) but the access fails "
+	    "KVM_RUN with EFAULT",
+	    .req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, FAULT_MIXED, 0));
+FIXTURE_ROW(pfnmap, m2_nonlinear_dev, "PFNMAP-M2-02",
+	    "vmf_insert_mixed() of a pfn without struct page, Device VMA: EFAULT",
+	    .req = KM_PFN_KMOD(NONLINEAR, DEVICE, FAULT_MIXED, 0));
+FIXTURE_ROW(pfnmap, m2_ram_special, "PFNMAP-M2-03",
+	    "vmf_insert_mixed() of a RAM pfn makes a special PTE GUP cannot take: "
+	    "EFAULT, even though the pfn is RAM",
+	    .req = KM_PFN_KMOD(RAM, CACHEABLE, FAULT_MIXED, 0));
+FIXTURE_ROW(pfnmap, m3_cacheable, "PFNMAP-M3-01",
+	    "vm_insert_page() of ZONE_DEVICE pages (struct page, outside memblock), "
+	    "cacheable: accepted; with FWB && DIC stage-2 Normal, without them KVM_RUN "
+	    "fails EFAULT at fault time",
+	    .req = KM_PFN_KMOD(ZONE_DEVICE, CACHEABLE, PAGE, 0));
+FIXTURE_ROW(pfnmap, m3_nc, "PFNMAP-M3-02",
+	    "ZONE_DEVICE pages in a write-combine VMA with VM_ALLOW_ANY_UNCACHED: "
+	    "stage-2 Normal-NC",
+	    .req = KM_PFN_KMOD(ZONE_DEVICE, WC, PAGE, ALLOW));
+FIXTURE_ROW(pfnmap, m3_device, "PFNMAP-M3-03",
+	    "ZONE_DEVICE pages in a pgprot_device() VMA: stage-2 Device",
+	    .req = KM_PFN_KMOD(ZONE_DEVICE, DEVICE, PAGE, 0));
 
 /* ---- C1: MAP_PRIVATE of a PFNMAP ---- */
-FIXTURE_VARIANT_ADD(pfnmap, c1_device) {
-	.rule = "PFNMAP-C1-01",
-	.summary = "MAP_PRIVATE remap_pfn_range() outside the linear map: the guest reads the "
-		   "original pfn (mapped read-only), its first store fails KVM_RUN with EFAULT",
-	.req = KMOD_PRIV(NONLINEAR, DEVICE, REMAP, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, c1_ram) {
-	.rule = "PFNMAP-C1-02",
-	.summary = "MAP_PRIVATE write-combine remap_pfn_range() of RAM: read ok, store EFAULT",
-	.req = KMOD_PRIV(RAM, WC, REMAP, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap, c1_broken) {
-	.rule = "PFNMAP-C1-03",
-	.summary = "MAP_PRIVATE PFNMAP page the host has written (COW broken): the guest gets "
-		   "the anonymous copy, stage-2 Normal and writable",
-	.req = KMOD_PRIV(NONLINEAR, DEVICE, REMAP, 0), .host_cow_first = true,
-};
-FIXTURE_VARIANT_ADD(pfnmap, c1_pci_bar) {
-	.rule = "PFNMAP-C1-04",
-	.summary = "MAP_PRIVATE of a PCI BAR through sysfs: read ok, store EFAULT",
-	.req = { .src = KM_SRC_PCI_BAR, .priv = true },
-};
+FIXTURE_ROW(pfnmap, c1_device, "PFNMAP-C1-01",
+	    "MAP_PRIVATE remap_pfn_range() outside the linear map: the guest reads the "
+	    "original pfn (mapped read-only), its first store fails KVM_RUN with EFAULT",
+	    .req = KMOD_PRIV(NONLINEAR, DEVICE, REMAP, 0));
+FIXTURE_ROW(pfnmap, c1_ram, "PFNMAP-C1-02",
+	    "MAP_PRIVATE write-combine remap_pfn_range() of RAM: read ok, store EFAULT",
+	    .req = KMOD_PRIV(RAM, WC, REMAP, 0));
+FIXTURE_ROW(pfnmap, c1_broken, "PFNMAP-C1-03",
+	    "MAP_PRIVATE PFNMAP page the host has written (COW broken): the guest gets "
+	    "the anonymous copy, stage-2 Normal and writable",
+	    .req = KMOD_PRIV(NONLINEAR, DEVICE, REMAP, 0), .host_cow_first = true);
+FIXTURE_ROW(pfnmap, c1_pci_bar, "PFNMAP-C1-04",
+	    "MAP_PRIVATE of a PCI BAR through sysfs: read ok, store EFAULT",
+	    .req = { .src = KM_SRC_PCI_BAR, .priv = true });
 
 /* ---- X1: secretmem ---- */
-FIXTURE_VARIANT_ADD(pfnmap, x1_secretmem) {
-	.rule = "PFNMAP-X1-01",
-	.summary = "memfd_secret() memory: the memslot is accepted, the guest's access fails "
-		   "KVM_RUN with EFAULT (GUP refuses secretmem)",
-	.req = SRC(SECRETMEM),
-};
+FIXTURE_ROW(pfnmap, x1_secretmem, "PFNMAP-X1-01",
+	    "memfd_secret() memory: the memslot is accepted, the guest's access fails "
+	    "KVM_RUN with EFAULT (GUP refuses secretmem)",
+	    .req = SRC(SECRETMEM));
 
 /* ---- 1.1 rows 13 and 15 ---- */
-FIXTURE_VARIANT_ADD(pfnmap, ms13_create) {
-	.rule = "PFNMAP-MS13-01",
-	.summary = "a Device PFNMAP memslot with KVM_MEM_LOG_DIRTY_PAGES fails EINVAL on "
-		   "every host",
-	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0), .log_dirty = true,
-};
-FIXTURE_VARIANT_ADD(pfnmap, ms13_later) {
-	.rule = "PFNMAP-MS13-02",
-	.summary = "turning dirty logging on for an existing PFNMAP memslot (flags-only "
-		   "change) fails EINVAL",
-	.req = KM_PFN_KMOD(NONLINEAR, WC, REMAP, ALLOW), .log_dirty_later = true,
-};
-FIXTURE_VARIANT_ADD(pfnmap, ms13_mixed) {
-	.rule = "PFNMAP-MS13-03",
-	.summary = "dirty logging on a VM_MIXEDMAP memslot is accepted and the guest runs",
-	.req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0), .log_dirty = true,
-};
-FIXTURE_VARIANT_ADD(pfnmap, ms13_udmabuf) {
-	.rule = "PFNMAP-MS13-04",
-	.summary = "a udmabuf memslot with KVM_MEM_LOG_DIRTY_PAGES fails EINVAL on every host",
-	.req = SRC(UDMABUF), .log_dirty = true,
-};
-FIXTURE_VARIANT_ADD(pfnmap, ms15_hole) {
-	.rule = "PFNMAP-MS15-01",
-	.summary = "a memslot over an address range with no VMA is accepted; the guest's "
-		   "access fails KVM_RUN with EFAULT",
-	.req = SRC(HOLE),
-};
+FIXTURE_ROW(pfnmap, ms13_create, "PFNMAP-MS13-01",
+	    "a Device PFNMAP memslot with KVM_MEM_LOG_DIRTY_PAGES fails EINVAL on "
+	    "every host",
+	    .req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0), .log_dirty = true);
+FIXTURE_ROW(pfnmap, ms13_later, "PFNMAP-MS13-02",
+	    "turning dirty logging on for an existing PFNMAP memslot (flags-only "
+	    "change) fails EINVAL",
+	    .req = KM_PFN_KMOD(NONLINEAR, WC, REMAP, ALLOW), .log_dirty_later = true);
+FIXTURE_ROW(pfnmap, ms13_mixed, "PFNMAP-MS13-03",
+	    "dirty logging on a VM_MIXEDMAP memslot is accepted and the guest runs",
+	    .req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0), .log_dirty = true);
+FIXTURE_ROW(pfnmap, ms13_udmabuf, "PFNMAP-MS13-04",
+	    "a udmabuf memslot with KVM_MEM_LOG_DIRTY_PAGES fails EINVAL on every host",
+	    .req = SRC(UDMABUF), .log_dirty = true);
+FIXTURE_ROW(pfnmap, ms15_hole, "PFNMAP-MS15-01",
+	    "a memslot over an address range with no VMA is accepted; the guest's "
+	    "access fails KVM_RUN with EFAULT",
+	    .req = SRC(HOLE));
 
 FIXTURE_SETUP(pfnmap)
 {
@@ -859,38 +763,31 @@ static void slot_only_release(struct slot_only *s)
 		km_pfn_put(&s->m);
 }
 
-/* ---- 1.1 row 12: MTE VMs refuse every VMA without VM_MTE_ALLOWED ---- */
+/*
+ * ---- 1.1 row 12: MTE VMs refuse every VMA without VM_MTE_ALLOWED ----
+ * A row: one mapping (req) for a bare VM; pfnmap_cap's rows are the same.
+ */
 FIXTURE(pfnmap_mte) {
 	struct slot_only s;
 };
 
 FIXTURE_VARIANT(pfnmap_mte) {
-	const char *rule;
-	const char *summary;
 	struct km_pfn_req req;
 };
 
-FIXTURE_VARIANT_ADD(pfnmap_mte, pfnmap) {
-	.rule = "PFNMAP-MS12-01",
-	.summary = "on a VM with KVM_CAP_ARM_MTE a Device PFNMAP memslot fails EINVAL (no "
-		   "VM_MTE_ALLOWED)",
-	.req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap_mte, mixedmap) {
-	.rule = "PFNMAP-MS12-02",
-	.summary = "on an MTE VM a VM_MIXEDMAP memslot of RAM pages fails EINVAL too",
-	.req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap_mte, udmabuf) {
-	.rule = "PFNMAP-MS12-03",
-	.summary = "on an MTE VM a udmabuf memslot fails EINVAL",
-	.req = SRC(UDMABUF),
-};
-FIXTURE_VARIANT_ADD(pfnmap_mte, anon) {
-	.rule = "PFNMAP-MS12-04",
-	.summary = "on an MTE VM an anonymous memslot (VM_MTE_ALLOWED) is accepted",
-	.req = SRC(ANON),
-};
+FIXTURE_ROW(pfnmap_mte, pfnmap, "PFNMAP-MS12-01",
+	    "on a VM with KVM_CAP_ARM_MTE a Device PFNMAP memslot fails EINVAL (no "
+	    "VM_MTE_ALLOWED)",
+	    .req = KM_PFN_KMOD(NONLINEAR, DEVICE, REMAP, 0));
+FIXTURE_ROW(pfnmap_mte, mixedmap, "PFNMAP-MS12-02",
+	    "on an MTE VM a VM_MIXEDMAP memslot of RAM pages fails EINVAL too",
+	    .req = KM_PFN_KMOD(RAM, CACHEABLE, PAGE, 0));
+FIXTURE_ROW(pfnmap_mte, udmabuf, "PFNMAP-MS12-03",
+	    "on an MTE VM a udmabuf memslot fails EINVAL",
+	    .req = SRC(UDMABUF));
+FIXTURE_ROW(pfnmap_mte, anon, "PFNMAP-MS12-04",
+	    "on an MTE VM an anonymous memslot (VM_MTE_ALLOWED) is accepted",
+	    .req = SRC(ANON));
 
 FIXTURE_SETUP(pfnmap_mte)
 {
@@ -925,44 +822,21 @@ TEST_F(pfnmap_mte, memslot)
 				       strerror(-r), strerror(-e.memslot), e.memslot_why);
 }
 
-/* ---- 1.1 row 14 against the capability ---- */
-FIXTURE(pfnmap_cap) {
-	struct slot_only s;
-};
+/* ---- 1.1 row 14 against the capability: pfnmap_mte's kind of row ---- */
+FIXTURE_LIKE(pfnmap_cap, pfnmap_mte);
 
-FIXTURE_VARIANT(pfnmap_cap) {
-	const char *rule;
-	const char *summary;
-	struct km_pfn_req req;
-};
-
-FIXTURE_VARIANT_ADD(pfnmap_cap, kmod_ram) {
-	.rule = "PFNMAP-MS14-01",
-	.summary = "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED is 1 exactly when a cacheable "
-		   "PFNMAP memslot over RAM is accepted (0: EINVAL)",
-	.req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap_cap, kmod_nonlinear) {
-	.rule = "PFNMAP-MS14-02",
-	.summary = "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED agrees with the memslot check for "
-		   "a cacheable PFNMAP outside the linear map",
-	.req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0),
-};
-FIXTURE_VARIANT_ADD(pfnmap_cap, udmabuf) {
-	.rule = "PFNMAP-MS14-03",
-	.summary = "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED agrees with the udmabuf memslot "
-		   "check",
-	.req = SRC(UDMABUF),
-};
-
-FIXTURE_SETUP(pfnmap_cap)
-{
-}
-
-FIXTURE_TEARDOWN(pfnmap_cap)
-{
-	slot_only_release(&self->s);
-}
+FIXTURE_ROW(pfnmap_cap, kmod_ram, "PFNMAP-MS14-01",
+	    "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED is 1 exactly when a cacheable "
+	    "PFNMAP memslot over RAM is accepted (0: EINVAL)",
+	    .req = KM_PFN_KMOD(RAM, CACHEABLE, REMAP, 0));
+FIXTURE_ROW(pfnmap_cap, kmod_nonlinear, "PFNMAP-MS14-02",
+	    "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED agrees with the memslot check for "
+	    "a cacheable PFNMAP outside the linear map",
+	    .req = KM_PFN_KMOD(NONLINEAR, CACHEABLE, REMAP, 0));
+FIXTURE_ROW(pfnmap_cap, udmabuf, "PFNMAP-MS14-03",
+	    "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED agrees with the udmabuf memslot "
+	    "check",
+	    .req = SRC(UDMABUF));
 
 TEST_F(pfnmap_cap, agrees)
 {

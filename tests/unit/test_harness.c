@@ -27,13 +27,14 @@
 /* Variables a developer may have set that would change the demo's output. */
 static const char * const demo_env_reset[] = {
 	"KM_TIMEOUT_SCALE", "KM_NO_KNOWN_ISSUES", "KM_DEMO_MARKER", "KM_DEMO_PIDFILE",
-	"KM_DEMO_GLOBAL", "KM_DEMO_TEARDOWN",
+	"KM_DEMO_GLOBAL", "KM_DEMO_TEARDOWN", "KM_DEMO_SETTING",
 };
 
 FIXTURE(demo) {
 	char dir[64];
 	char marker[96];	/* KM_DEMO_MARKER=<path> */
 	char pidfile[96];	/* KM_DEMO_PIDFILE=<path> */
+	char setting[96];	/* KM_DEMO_SETTING=<path> */
 	pid_t pid;
 	int out_fd;
 	FILE *err;
@@ -50,6 +51,7 @@ FIXTURE_SETUP(demo)
 	ASSERT_NE_NULL(mkdtemp(self->dir)) TH_LOG("mkdtemp: %s", strerror(errno));
 	snprintf(self->marker, sizeof(self->marker), "KM_DEMO_MARKER=%s/marker", self->dir);
 	snprintf(self->pidfile, sizeof(self->pidfile), "KM_DEMO_PIDFILE=%s/pid", self->dir);
+	snprintf(self->setting, sizeof(self->setting), "KM_DEMO_SETTING=%s/setting", self->dir);
 	self->out_fd = -1;
 }
 
@@ -65,6 +67,7 @@ FIXTURE_TEARDOWN(demo)
 	if (self->dir[0]) {
 		unlink(strchr(self->marker, '=') + 1);
 		unlink(strchr(self->pidfile, '=') + 1);
+		unlink(strchr(self->setting, '=') + 1);
 		rmdir(self->dir);
 	}
 }
@@ -171,6 +174,18 @@ static char *read_all(FILE *f)
 	}
 	ASSERT_NE_NULL(buf);
 	return buf;
+}
+
+/* The contents of the file an ENV() assignment ("K=<path>") names. */
+static char *env_file_read(const char *assignment)
+{
+	FILE *f = fopen(strchr(assignment, '=') + 1, "r");
+	char *s;
+
+	ASSERT_NE_NULL(f) TH_LOG("%s: %s", assignment, strerror(errno));
+	s = read_all(f);
+	fclose(f);
+	return s;
 }
 
 static void demo_finish(FIXTURE_DATA(demo) *self)
@@ -406,7 +421,6 @@ TEST_F_RULE(demo, teardown_runs, "UNIT-HARNESS-11",
 	    "teardown runs after ASSERT in body or setup and after SKIP; body skipped")
 {
 	char *marks;
-	FILE *f;
 
 	demo_run(self, ENV(self->marker), ARGS("-r", "DEMO-FX-*"));
 	EXPECT_EQ(1, self->status);
@@ -416,10 +430,7 @@ TEST_F_RULE(demo, teardown_runs, "UNIT-HARNESS-11",
 	EXPECT_LINE("# setup failed");
 	EXPECT_LINE("not ok 3 DEMO-FX-SETUP fxs.setup_fail");
 
-	f = fopen(strchr(self->marker, '=') + 1, "r");
-	ASSERT_NE_NULL(f);
-	marks = read_all(f);
-	fclose(f);
+	marks = env_file_read(self->marker);
 	EXPECT_STREQ("body fx.assert_fail\n"
 		     "teardown fx.assert_fail setup_ran=1\n"
 		     "teardown fx.skip_body setup_ran=1\n"
@@ -427,11 +438,156 @@ TEST_F_RULE(demo, teardown_runs, "UNIT-HARNESS-11",
 	free(marks);
 }
 
+/* The demo's "host setting": a file holding value. */
+static void setting_write(FIXTURE_DATA(demo) *self, const char *value)
+{
+	FILE *f = fopen(strchr(self->setting, '=') + 1, "w");
+
+	ASSERT_NE_NULL(f);
+	fputs(value, f);
+	fclose(f);
+}
+
+TEST_F_RULE(demo, check_fails_case, "UNIT-HARNESS-23",
+	    "a failed KM_CHECK is a FAIL with its message and the teardown runs; in a "
+	    "forked child it fails the case")
+{
+	char *marks;
+
+	demo_run(self, ENV(self->marker), ARGS("-r", "DEMO-CK-*"));
+	EXPECT_EQ(1, self->status);
+	EXPECT_NONNULL(strstr(self->out, ": setup failed: widget 7 (errno 2: "))
+		TH_LOG("%s", self->out);
+	EXPECT_LINE("not ok 1 DEMO-CK-BODY ck.check_fail");
+	EXPECT_NONNULL(strstr(self->out, ": setup failed: in the grandchild"));
+	EXPECT_LINE("not ok 2 DEMO-CK-CHILD ck.child_check");
+	EXPECT_LINE("# Totals: pass:0 fail:2 xfail:0 xpass:0 skip:0 error:0");
+
+	marks = env_file_read(self->marker);
+	EXPECT_STREQ("teardown fx.check_fail setup_ran=1\n"
+		     "parent of the child went on\n"
+		     "teardown fx.child_check setup_ran=1\n", marks);
+	free(marks);
+}
+
+TEST_F_RULE(demo, restore_after_kill, "UNIT-HARNESS-24",
+	    "a setting a case changed is restored by the parent after the timeout's SIGKILL")
+{
+	char line[256], *now = NULL;
+	double deadline;
+
+	setting_write(self, "orig\n");
+	demo_start(self, ENV(self->setting), ARGS("-T", "1", "-r", "DEMO-HS-HANG"));
+	ASSERT_TRUE(demo_read_until(self, "# RUN DEMO-HS-HANG"));
+	/* Seen changed while the case hangs, so the restore below is the parent's. */
+	for (deadline = now_secs() + 2; now_secs() < deadline; usleep(5000)) {
+		free(now);
+		now = env_file_read(self->setting);
+		if (!strcmp(now, "changed"))
+			break;
+	}
+	EXPECT_STREQ("changed", now);
+	free(now);
+	demo_finish(self);
+	EXPECT_LINE("not ok 1 DEMO-HS-HANG global.hs_hang # TIMEOUT after 1s");
+	snprintf(line, sizeof(line), "# host state: restored %s to \"orig\" (left by the case)",
+		 strchr(self->setting, '=') + 1);
+	EXPECT_LINE(line);
+	now = env_file_read(self->setting);
+	EXPECT_STREQ("orig", now);
+	free(now);
+}
+
+TEST_F_RULE(demo, restore_endings, "UNIT-HARNESS-25",
+	    "restored after a failed KM_CHECK; nothing to restore after the case's own undo; "
+	    "a choice file gets its bracketed word back")
+{
+	char *now;
+
+	setting_write(self, "orig\n");
+	demo_run(self, ENV(self->setting), ARGS("-r", "DEMO-HS-CHECK"));
+	EXPECT_LINE("not ok 1 DEMO-HS-CHECK global.hs_check");
+	EXPECT_NONNULL(strstr(self->out, "# host state: restored "));
+	now = env_file_read(self->setting);
+	EXPECT_STREQ("orig", now);
+	free(now);
+	demo_reset(self);
+
+	demo_run(self, ENV(self->setting), ARGS("-r", "DEMO-HS-UNDO"));
+	EXPECT_EQ(0, self->status);
+	EXPECT_NULL(strstr(self->out, "# host state:")) TH_LOG("%s", self->out);
+	now = env_file_read(self->setting);
+	EXPECT_STREQ("orig", now);
+	free(now);
+	demo_reset(self);
+
+	setting_write(self, "always [madvise] never\n");
+	demo_run(self, ENV(self->setting), ARGS("-r", "DEMO-HS-CHOICE"));
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->out);
+	now = env_file_read(self->setting);
+	EXPECT_STREQ("madvise", now);
+	free(now);
+}
+
+TEST_F_RULE(demo, on_request, "UNIT-HARNESS-26",
+	    "a TEST_RULE_ON_REQUEST case runs and is listed only when -t or -r names it exactly")
+{
+	static const struct {
+		const char *args[4];
+		bool listed;
+	} cases[] = {
+		{ { "-l" }, false },
+		{ { "-l", "-t", "hidden" }, false },
+		{ { "-l", "-t", "DEMO-OR" }, false },
+		{ { "-l", "-r", "DEMO-OR-*" }, false },
+		{ { "-l", "-r", "DEMO-OR-HIDDEN" }, true },
+		{ { "-l", "-t", "DEMO-OR-HIDDEN" }, true },
+		{ { "-l", "-t", "global.hidden" }, true },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[5] = { NULL };
+
+		memcpy(args, cases[i].args, sizeof(cases[i].args));
+		demo_run(self, NULL, args);
+		EXPECT_EQ(cases[i].listed, has_line(self->out, "DEMO-OR-HIDDEN\tglobal.hidden\t"
+						    "runs only when named"))
+			TH_LOG("%s %s:\n%s", cases[i].args[1], cases[i].args[2], self->out);
+		demo_reset(self);
+	}
+	demo_run(self, NULL, ARGS("-r", "DEMO-OR-HIDDEN"));
+	EXPECT_EQ(0, self->status);
+	EXPECT_LINE("# hidden ran");
+	EXPECT_LINE("ok 1 DEMO-OR-HIDDEN global.hidden");
+}
+
+TEST_F_RULE(demo, fixture_like, "UNIT-HARNESS-27",
+	    "FIXTURE_LIKE: its own name, rows and rules, the base's setup, teardown and data; "
+	    "FIXTURE_ROW rows")
+{
+	char *marks;
+
+	demo_run(self, ENV(self->marker), ARGS("-r", "DEMO-LIKE-*"));
+	EXPECT_EQ(0, self->status);
+	EXPECT_LINE("ok 1 DEMO-LIKE-C tbl2.c.like");
+	EXPECT_LINE("ok 2 DEMO-LIKE-D tbl2.d.like");
+	EXPECT_LINE("ok 3 DEMO-LIKE-FX fxl.like");
+	marks = env_file_read(self->marker);
+	EXPECT_STREQ("body fxl.like\nteardown fx.like setup_ran=1\n", marks);
+	free(marks);
+	demo_reset(self);
+
+	demo_run(self, NULL, ARGS("-l", "-r", "DEMO-LIKE-[CD]"));
+	EXPECT_STREQ("DEMO-LIKE-C\ttbl2.c.like\ta row of a fixture like tbl\n"
+		     "DEMO-LIKE-D\ttbl2.d.like\ta FIXTURE_ROW row\n", self->out);
+}
+
 TEST_F_RULE(demo, list, "UNIT-HARNESS-12", "-l prints RULE<TAB>name<TAB>summary, no KTAP")
 {
 	demo_run(self, NULL, ARGS("-l"));
 	EXPECT_EQ(0, self->status);
-	EXPECT_EQ(21, count_lines(self->out));
+	EXPECT_EQ(30, count_lines(self->out));
 	EXPECT_NULL(strstr(self->out, "TAP version"));
 	EXPECT_LINE("DEMO-B-PASS\tglobal.pass\tpasses");
 	EXPECT_LINE("DEMO-TBL-A\ttbl.a.fallback\tvariant a");
@@ -445,7 +601,7 @@ TEST_F_RULE(demo, list_docs, "UNIT-HARNESS-21",
 {
 	demo_run(self, NULL, ARGS("-l", "-v"));
 	EXPECT_EQ(0, self->status);
-	EXPECT_EQ(21, count_lines(self->out));
+	EXPECT_EQ(30, count_lines(self->out));
 	EXPECT_LINE("DEMO-B-PASS\tglobal.pass\tpasses\tdemo.c:pass()\tnothing\tyes");
 	EXPECT_LINE("DEMO-TBL-A\ttbl.a.fallback\tvariant a\tdemo.c:tbl\t-\tno: demo");
 	EXPECT_LINE("DEMO-TBL-FB\ttbl.norule.fallback\ttest rule when the variant has none"
