@@ -11,6 +11,8 @@
 #include "facts.h"
 #include "gmem.h"
 #include "memslot.h"
+#include "procfs.h"
+#include "sysfs.h"
 
 #ifndef MAP_HUGE_2MB
 #define MAP_HUGE_2MB	(21 << 26)	/* log2(2 MiB) << MAP_HUGE_SHIFT */
@@ -19,70 +21,15 @@
 #define SZ_2M		0x200000ULL
 #define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static int write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "we");
-	int r;
-
-	if (!f)
-		return -errno;
-	r = fprintf(f, "%ld\n", v) < 0 ? -EIO : 0;
-	if (fclose(f) && !r)
-		r = -errno;
-	return r;
-}
-
-/* A /proc/meminfo field in its unit (kB or pages), or -1. */
-static long meminfo(const char *key)
-{
-	char line[128];
-	size_t klen = strlen(key);
-	FILE *f = fopen("/proc/meminfo", "re");
-	long v = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			v = strtol(line + klen + 1, NULL, 10);
-	if (f)
-		fclose(f);
-	return v;
-}
-
 long km_anon_huge_kb(const void *addr)
 {
-	unsigned long lo, hi, a = (unsigned long)addr;
-	char line[256];
-	bool in = false;
-	long kb = -ENOENT;
-	FILE *f = fopen("/proc/self/smaps", "re");
+	char val[64];
+	long kb;
+	int r = km_smaps_field(addr, "AnonHugePages", val, sizeof(val));
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		/* A VMA header: "lo-hi perms offset dev inode path". */
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = a >= lo && a < hi;
-			continue;
-		}
-		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
+	if (r)
+		return r;
+	return sscanf(val, "%ld kB", &kb) == 1 ? kb : -ENOENT;
 }
 
 static void *map_aligned(struct km_mem *m, u64 size, u64 align)
@@ -94,8 +41,7 @@ static void *map_aligned(struct km_mem *m, u64 size, u64 align)
 
 static int mem_anon(struct km_mem *m, u64 size, bool thp)
 {
-	char mode[96] = "?";
-	FILE *f;
+	char mode[96];
 	long kb;
 
 	m->hva = map_aligned(m, size, SZ_2M);
@@ -115,13 +61,8 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
 	kb = km_anon_huge_kb(m->hva);
 	if (kb >= (long)(size >> 10))
 		return 0;
-	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
-	if (f) {
-		if (!fgets(mode, sizeof(mode), f))
-			snprintf(mode, sizeof(mode), "?");
-		mode[strcspn(mode, "\n")] = 0;
-		fclose(f);
-	}
+	if (!km_read_text("/sys/kernel/mm/transparent_hugepage/enabled", mode, sizeof(mode)))
+		snprintf(mode, sizeof(mode), "?");
 	snprintf(m->why, sizeof(m->why), "no transparent huge page for the 2 MiB-aligned "
 		 "MADV_HUGEPAGE region: AnonHugePages=%ld kB (transparent_hugepage/enabled: %s)",
 		 kb, mode);
@@ -134,8 +75,8 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
  */
 static int mem_hugetlb(struct km_mem *m, u64 size)
 {
-	long need = size / SZ_2M, nr = read_long(NR_HUGEPAGES);
-	long pgsz = meminfo("Hugepagesize"), avail = meminfo("HugePages_Free"), got;
+	long need = size / SZ_2M, nr = km_read_long(NR_HUGEPAGES);
+	long pgsz = km_meminfo("Hugepagesize"), avail = km_meminfo("HugePages_Free"), got;
 
 	if (pgsz != 2048) {
 		snprintf(m->why, sizeof(m->why), "default huge page size is %ld kB, not 2048 kB "
@@ -143,9 +84,9 @@ static int mem_hugetlb(struct km_mem *m, u64 size)
 		return -ENOTSUP;
 	}
 	if (avail < need && nr >= 0) {
-		if (!write_long(NR_HUGEPAGES, nr + need - avail))
+		if (!km_write_long(NR_HUGEPAGES, nr + need - avail))
 			m->hugepages_restore = nr;
-		got = meminfo("HugePages_Free");
+		got = km_meminfo("HugePages_Free");
 		if (got < need) {
 			snprintf(m->why, sizeof(m->why),
 				 "no free 2 MiB huge page: HugePages_Free=%ld nr_hugepages=%ld; "
@@ -160,7 +101,7 @@ static int mem_hugetlb(struct km_mem *m, u64 size)
 		m->map = NULL;
 		snprintf(m->why, sizeof(m->why), "mmap(MAP_HUGETLB|MAP_HUGE_2MB): %s "
 			 "(nr_hugepages=%ld HugePages_Free=%ld)", strerror(errno),
-			 read_long(NR_HUGEPAGES), meminfo("HugePages_Free"));
+			 km_read_long(NR_HUGEPAGES), km_meminfo("HugePages_Free"));
 		return -ENOMEM;
 	}
 	m->map_len = size;
@@ -315,7 +256,7 @@ void km_mem_destroy(struct km_mem *m)
 		close(m->gmem_fd);
 	m->gmem_fd = -1;
 	if (m->hugepages_restore >= 0)
-		write_long(NR_HUGEPAGES, m->hugepages_restore);
+		km_write_long(NR_HUGEPAGES, m->hugepages_restore);
 	m->hugepages_restore = -1;
 }
 

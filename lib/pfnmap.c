@@ -22,6 +22,8 @@
 #include <linux/vfio.h>
 
 #include "pfnmap.h"
+#include "procfs.h"
+#include "sysfs.h"
 
 #define IVSHMEM_VENDOR	0x1af4
 #define IVSHMEM_DEVICE	0x1110
@@ -45,22 +47,16 @@ static int say(char *why, size_t len, int ret, const char *fmt, ...)
 u64 km_hva_to_phys(const void *hva)
 {
 	long psz = sysconf(_SC_PAGESIZE);
-	u64 ent = 0;
-	int fd;
+	u64 pfn;
+	int r;
 
 	(void)*(volatile u32 *)hva;	/* fault it in */
-	fd = open("/proc/self/pagemap", O_RDONLY);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &ent, sizeof(ent), (uintptr_t)hva / psz * sizeof(ent)) != sizeof(ent))
-		ent = 0;
-	close(fd);
-	/* bit 63 present, bits 0-54 the pfn (zero without CAP_SYS_ADMIN) */
-	if (!(ent & (1ULL << 63)) || !(ent & ((1ULL << 55) - 1))) {
-		errno = ENODATA;
+	r = km_hva_to_pfn(hva, &pfn);
+	if (r) {
+		errno = -r;
 		return 0;
 	}
-	return (ent & ((1ULL << 55) - 1)) * psz + (uintptr_t)hva % psz;
+	return pfn * psz + (uintptr_t)hva % psz;
 }
 
 bool km_phys_is_system_ram(u64 phys)
@@ -87,32 +83,14 @@ bool km_phys_is_system_ram(u64 phys)
 
 bool km_vma_has_flag(const void *hva, const char *flag)
 {
-	FILE *f = fopen("/proc/self/smaps", "r");
-	char line[512];
-	bool in = false, has = false;
-	uintptr_t a = (uintptr_t)hva;
+	char flags[256], *p, *save = NULL;
 
-	if (!f)
+	if (km_smaps_field(hva, "VmFlags", flags, sizeof(flags)))
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-		char *p;
-
-		/* A VMA's first line: "start-end perms ..." */
-		if (sscanf(line, "%llx-%llx ", &s, &e) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = a >= s && a < e;
-			continue;
-		}
-		if (!in || strncmp(line, "VmFlags:", 8))
-			continue;
-		for (p = strtok(line + 8, " \n"); p; p = strtok(NULL, " \n"))
-			if (!strcmp(p, flag))
-				has = true;
-		break;
-	}
-	fclose(f);
-	return has;
+	for (p = strtok_r(flags, " ", &save); p; p = strtok_r(NULL, " ", &save))
+		if (!strcmp(p, flag))
+			return true;
+	return false;
 }
 
 /*
@@ -350,33 +328,6 @@ static int get_udmabuf(const struct km_pfn_req *req, struct km_pfn_map *m, char 
 	return 0;
 }
 
-static bool read_sysfs(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = 0;
-	return true;
-}
-
-static bool write_sysfs(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
-}
-
 /* The driver a PCI device is bound to, "" if none. */
 static void pci_driver(const char *bdf, char *drv, size_t len)
 {
@@ -404,10 +355,10 @@ static int find_ivshmem(char bdfs[][32], int max)
 		unsigned int ven = 0, dev = 0;
 
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s/vendor", list[i]->d_name);
-		if (read_sysfs(path, buf, sizeof(buf)))
+		if (km_read_text(path, buf, sizeof(buf)))
 			ven = strtoul(buf, NULL, 0);
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s/device", list[i]->d_name);
-		if (read_sysfs(path, buf, sizeof(buf)))
+		if (km_read_text(path, buf, sizeof(buf)))
 			dev = strtoul(buf, NULL, 0);
 		if (ven == IVSHMEM_VENDOR && dev == IVSHMEM_DEVICE && found < max)
 			snprintf(bdfs[found++], 32, "%.31s", list[i]->d_name);
@@ -446,10 +397,10 @@ static int get_pci_bar(const struct km_pfn_req *req, struct km_pfn_map *m, char 
 			   IVSHMEM_VENDOR, IVSHMEM_DEVICE, n);
 	/* A BAR only decodes once the device is enabled. */
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/enable", bdf);
-	if (!write_sysfs(path, "1"))
+	if (km_write_text(path, "1"))
 		return say(why, len, -errno, "%s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource", bdf);
-	if (!read_sysfs(path, res, sizeof(res)))
+	if (!km_read_text(path, res, sizeof(res)))
 		return say(why, len, -errno, "%s: %s", path, strerror(errno));
 	for (i = 0, line = res; line && i < IVSHMEM_BAR; i++) {
 		line = strchr(line, '\n');
@@ -489,14 +440,14 @@ static int bind_vfio(const char *bdf, char *why, size_t len)
 	if (!strcmp(drv, "vfio-pci"))
 		return 0;
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", bdf);
-	if (!write_sysfs(path, "vfio-pci"))
+	if (km_write_text(path, "vfio-pci"))
 		return say(why, len, -errno, "%s: %s", path, strerror(errno));
 	if (drv[0]) {
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", bdf);
-		if (!write_sysfs(path, bdf))
+		if (km_write_text(path, bdf))
 			return say(why, len, -errno, "%s: %s", path, strerror(errno));
 	}
-	if (!write_sysfs("/sys/bus/pci/drivers_probe", bdf))
+	if (km_write_text("/sys/bus/pci/drivers_probe", bdf))
 		return say(why, len, -errno, "drivers_probe %s: %s", bdf, strerror(errno));
 	pci_driver(bdf, drv, sizeof(drv));
 	if (strcmp(drv, "vfio-pci"))

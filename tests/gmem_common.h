@@ -9,6 +9,7 @@
 #include "facts.h"
 #include "gmem.h"
 #include "harness.h"
+#include "procfs.h"
 
 /* Test memslots: clear of the agent (0x3f000000-0x40200000). */
 #define GMEM_SLOT	1
