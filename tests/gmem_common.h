@@ -6,6 +6,7 @@
 #ifndef KM_TESTS_GMEM_COMMON_H
 #define KM_TESTS_GMEM_COMMON_H
 
+#include "agent_abi.h"
 #include "facts.h"
 #include "gmem.h"
 #include "harness.h"
@@ -13,7 +14,7 @@
 
 /* Test memslots: clear of the agent (0x3f000000-0x40200000). */
 #define GMEM_SLOT	1
-#define GMEM_IPA	0x80000000ULL
+#define GMEM_IPA	KM_TEST_IPA
 #define GMEM_SLOT2	2
 #define GMEM_IPA2	0x90000000ULL
 

@@ -24,12 +24,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "agent_abi.h"
 #include "harness.h"
 #include "facts.h"
 #include "memslot.h"
 
 #define EDGE_SLOT	1
-#define LOW_GPA		0x80000000ULL	/* inside the smallest IPA space (32 bits) */
+#define LOW_GPA		KM_TEST_IPA	/* inside the smallest IPA space (32 bits) */
 #define PARK_GPA	0x10000000ULL	/* where a slot that is moved starts */
 #define MIN_IPA_BITS	32		/* ARM64_MIN_PARANGE_BITS */
 /* include/linux/kvm_host.h, 6.1 to 7.3. */

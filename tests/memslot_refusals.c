@@ -41,7 +41,7 @@
 #include "pfnmap.h"
 
 #define REF_SLOT	1
-#define REF_IPA		0x80000000ULL
+#define REF_IPA		KM_TEST_IPA
 #define REF_VA		REF_IPA
 
 #define KM_MEM_VALID_V1	(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)

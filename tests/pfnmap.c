@@ -48,7 +48,7 @@
 #include "s2trace.h"
 
 #define SLOT		1
-#define IPA		0x80000000ULL
+#define IPA		KM_TEST_IPA
 #define VA		IPA
 
 /* Where in the first page each probe goes. */

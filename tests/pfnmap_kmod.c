@@ -167,14 +167,14 @@ TEST_RULE(kmod_no_leak, "PFNMAP-KMOD-02",
 		else
 			*(volatile u64 *)(m[i].hva + 0x1000) = i;
 		/* A guest read through a memslot where KVM can map it. */
-		if (!__km_set_memslot2(&a.vm, 1 + i, 0, 0x80000000ULL + i * 0x100000,
+		if (!__km_set_memslot2(&a.vm, 1 + i, 0, KM_TEST_IPA + i * 0x100000,
 				       m[i].size, m[i].hva, -1, 0)) {
 			struct km_exit x;
 
-			km_agent_map(&a, 0x80000000ULL + i * 0x100000,
-				     0x80000000ULL + i * 0x100000, m[i].size, KM_ATTR_NORMAL_WB, 0);
+			km_agent_map(&a, KM_TEST_IPA + i * 0x100000,
+				     KM_TEST_IPA + i * 0x100000, m[i].size, KM_ATTR_NORMAL_WB, 0);
 			km_agent_reset(&a);
-			km_agent_cmd(&a, KM_OP_LOAD, 0x80000000ULL + i * 0x100000 + 0x2000, 8, 0);
+			km_agent_cmd(&a, KM_OP_LOAD, KM_TEST_IPA + i * 0x100000 + 0x2000, 8, 0);
 			km_agent_run(&a, &x);
 			if (x.kind != KM_X_DONE) {
 				/* A refused access wedges the vCPU: start a new VM. */

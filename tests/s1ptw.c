@@ -24,7 +24,7 @@
 #define TBL_IPA		0x50000000ULL
 #define TBL_SIZE	0x10000ULL
 #define DATA_SLOT	2
-#define DATA_IPA	0x80000000ULL
+#define DATA_IPA	KM_TEST_IPA
 #define DATA_SIZE	0x1000ULL
 #define PROGRESS_BOUND_MS 3000	/* the good path takes milliseconds, even under TCG */
 /*

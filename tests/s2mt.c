@@ -58,7 +58,7 @@
 #include "s2trace.h"
 
 #define MT_SLOT		1
-#define MT_IPA		0x80000000ULL	/* 2 MiB aligned, as blocks need */
+#define MT_IPA		KM_TEST_IPA	/* 2 MiB aligned, as blocks need */
 #define MT_VA		MT_IPA
 #define MT_ALIAS_VA	0xc0000000ULL	/* Normal-WB alias, for the prime load */
 #define MT_BLOCK_SIZE	0x200000ULL	/* THP, hugetlb: one block */

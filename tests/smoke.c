@@ -18,7 +18,7 @@
 #include "s2desc_kmod.h"
 
 #define TEST_SLOT	1
-#define TEST_IPA	0x80000000ULL
+#define TEST_IPA	KM_TEST_IPA
 #define TEST_VA		TEST_IPA
 #define TEST_SIZE	0x10000ULL
 #define HOLE_IPA	0x90000000ULL	/* no memslot here */
