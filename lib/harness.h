@@ -382,7 +382,8 @@ void km_symptom(const char *name);
 
 /* ---- Assertions ---- */
 
-enum { KM_OP_EQ, KM_OP_NE, KM_OP_LT, KM_OP_LE, KM_OP_GT, KM_OP_GE };
+/* The comparison an ASSERT_xx/EXPECT_xx makes (KM_OP_* are agent commands). */
+enum { KM_CMP_EQ, KM_CMP_NE, KM_CMP_LT, KM_CMP_LE, KM_CMP_GT, KM_CMP_GE };
 
 /* Operand type after integer promotion: KM_T_SIGNED | size in bytes. */
 #define KM_T_SIGNED	0x100
@@ -427,31 +428,31 @@ int km_bail(int is_assert);
 			#_expected, (_expected), #_seen, (_seen));		\
 	     __km_fail; __km_fail = km_bail(_assert))
 
-#define ASSERT_EQ(expected, seen)	__KM_CMP(expected, seen, KM_OP_EQ, 1)
-#define ASSERT_NE(expected, seen)	__KM_CMP(expected, seen, KM_OP_NE, 1)
-#define ASSERT_LT(expected, seen)	__KM_CMP(expected, seen, KM_OP_LT, 1)
-#define ASSERT_LE(expected, seen)	__KM_CMP(expected, seen, KM_OP_LE, 1)
-#define ASSERT_GT(expected, seen)	__KM_CMP(expected, seen, KM_OP_GT, 1)
-#define ASSERT_GE(expected, seen)	__KM_CMP(expected, seen, KM_OP_GE, 1)
-#define ASSERT_TRUE(seen)		__KM_CMP(0, seen, KM_OP_NE, 1)
-#define ASSERT_FALSE(seen)		__KM_CMP(0, seen, KM_OP_EQ, 1)
-#define ASSERT_NULL(seen)		__KM_CMP(NULL, seen, KM_OP_EQ, 1)
-#define ASSERT_NE_NULL(seen)		__KM_CMP(NULL, seen, KM_OP_NE, 1)
-#define ASSERT_NONNULL(seen)		__KM_CMP(NULL, seen, KM_OP_NE, 1)
+#define ASSERT_EQ(expected, seen)	__KM_CMP(expected, seen, KM_CMP_EQ, 1)
+#define ASSERT_NE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_NE, 1)
+#define ASSERT_LT(expected, seen)	__KM_CMP(expected, seen, KM_CMP_LT, 1)
+#define ASSERT_LE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_LE, 1)
+#define ASSERT_GT(expected, seen)	__KM_CMP(expected, seen, KM_CMP_GT, 1)
+#define ASSERT_GE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_GE, 1)
+#define ASSERT_TRUE(seen)		__KM_CMP(0, seen, KM_CMP_NE, 1)
+#define ASSERT_FALSE(seen)		__KM_CMP(0, seen, KM_CMP_EQ, 1)
+#define ASSERT_NULL(seen)		__KM_CMP(NULL, seen, KM_CMP_EQ, 1)
+#define ASSERT_NE_NULL(seen)		__KM_CMP(NULL, seen, KM_CMP_NE, 1)
+#define ASSERT_NONNULL(seen)		__KM_CMP(NULL, seen, KM_CMP_NE, 1)
 #define ASSERT_STREQ(expected, seen)	__KM_STR(expected, seen, 1, 1)
 #define ASSERT_STRNE(expected, seen)	__KM_STR(expected, seen, 0, 1)
 
-#define EXPECT_EQ(expected, seen)	__KM_CMP(expected, seen, KM_OP_EQ, 0)
-#define EXPECT_NE(expected, seen)	__KM_CMP(expected, seen, KM_OP_NE, 0)
-#define EXPECT_LT(expected, seen)	__KM_CMP(expected, seen, KM_OP_LT, 0)
-#define EXPECT_LE(expected, seen)	__KM_CMP(expected, seen, KM_OP_LE, 0)
-#define EXPECT_GT(expected, seen)	__KM_CMP(expected, seen, KM_OP_GT, 0)
-#define EXPECT_GE(expected, seen)	__KM_CMP(expected, seen, KM_OP_GE, 0)
-#define EXPECT_TRUE(seen)		__KM_CMP(0, seen, KM_OP_NE, 0)
-#define EXPECT_FALSE(seen)		__KM_CMP(0, seen, KM_OP_EQ, 0)
-#define EXPECT_NULL(seen)		__KM_CMP(NULL, seen, KM_OP_EQ, 0)
-#define EXPECT_NE_NULL(seen)		__KM_CMP(NULL, seen, KM_OP_NE, 0)
-#define EXPECT_NONNULL(seen)		__KM_CMP(NULL, seen, KM_OP_NE, 0)
+#define EXPECT_EQ(expected, seen)	__KM_CMP(expected, seen, KM_CMP_EQ, 0)
+#define EXPECT_NE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_NE, 0)
+#define EXPECT_LT(expected, seen)	__KM_CMP(expected, seen, KM_CMP_LT, 0)
+#define EXPECT_LE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_LE, 0)
+#define EXPECT_GT(expected, seen)	__KM_CMP(expected, seen, KM_CMP_GT, 0)
+#define EXPECT_GE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_GE, 0)
+#define EXPECT_TRUE(seen)		__KM_CMP(0, seen, KM_CMP_NE, 0)
+#define EXPECT_FALSE(seen)		__KM_CMP(0, seen, KM_CMP_EQ, 0)
+#define EXPECT_NULL(seen)		__KM_CMP(NULL, seen, KM_CMP_EQ, 0)
+#define EXPECT_NE_NULL(seen)		__KM_CMP(NULL, seen, KM_CMP_NE, 0)
+#define EXPECT_NONNULL(seen)		__KM_CMP(NULL, seen, KM_CMP_NE, 0)
 #define EXPECT_STREQ(expected, seen)	__KM_STR(expected, seen, 1, 0)
 #define EXPECT_STRNE(expected, seen)	__KM_STR(expected, seen, 0, 0)
 
