@@ -556,7 +556,7 @@ TEST_F(s2mt, cell)
 	u64 va = MT_VA + MT_OFF, ipa = MT_IPA + MT_OFF, zblock = mt_zva_block();
 	struct km_cmd *prime, *c = NULL, *z0 = NULL, *z1 = NULL;
 	const u8 *host = self->page;
-	char want[200], buf[160], dwhy[200];
+	char want[200], buf[160], dwhy[200], skip[600];
 	enum km_outcome obs;
 	struct km_s2map tmap;
 	struct km_exit x;
@@ -660,15 +660,8 @@ TEST_F(s2mt, cell)
 	traced = self->tr.active && mt_check_tracer(self, variant, obs, ipa, &tmap);
 	desc = mt_check_desc(self, variant, obs, xfail, ipa, traced ? &tmap : NULL, dwhy,
 			     sizeof(dwhy));
-	if (!traced && !desc)
-		SKIP(return, "no stage-2 oracle: stage-2 tracer unavailable: %s; descriptor oracle "
-		     "unavailable: %s; only the guest-visible result was checked",
-		     self->tr.reason, dwhy);
-	if (!traced)
-		TH_LOG("stage-2 tracer unavailable: %s; the descriptor oracle checked stage 2",
-		       self->tr.reason);
-	if (!desc)
-		TH_LOG("descriptor oracle unavailable: %s; the tracer checked stage 2", dwhy);
+	if (!km_s2_oracle_ran(traced, self->tr.reason, desc, dwhy, skip, sizeof(skip)))
+		SKIP(return, "%s; only the guest-visible result was checked", skip);
 	if (xfail)
 		XFAIL(return, "%s: expected %s, saw %s", e->tcg_why, want, km_outcome_str(obs));
 }
