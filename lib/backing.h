@@ -28,7 +28,7 @@ struct km_mem {
 	size_t map_len;
 	long hugepages_restore;	/* nr_hugepages to write back, or -1 */
 	char why[320];		/* why km_mem_create() failed */
-	/* Added with the PFNMAP/MIXEDMAP kinds. */
+	/* The PFNMAP/MIXEDMAP kinds: memory a provider (lib/pfnmap.c) maps. */
 	struct km_pfn_map pfn;	/* their mapping (pfn.hva != NULL) */
 	bool mismatch;		/* the provider built another VMA than the row's */
 };
