@@ -19,7 +19,7 @@
  *     Normal-NC and Device; an unaligned load completes on Normal and
  *     Normal-NC and fails KVM_RUN with EFAULT on Device (stage-2 alignment
  *     fault, "Unsupported FSC" in kvm_handle_guest_abort);
- *   - the stage-2 mapping itself through the tracer oracle (lib/s2trace.c):
+ *   - the stage-2 mapping itself through the tracer oracle (lib/s2trace.h):
  *     memory type, W, X and leaf size after the guest's accesses, against
  *     km_pfn_expect(); and that the memory types the guest's observations
  *     allow (km_infer_memtypes()) include the traced one: both oracles

@@ -7,7 +7,7 @@
  *
  * Each case asks km_expect() (lib/expect.c, a function of the hardware facts
  * only) what must happen, then checks it with three independent oracles:
- *   - the tracer (lib/s2trace.c): the stage-2 mapping KVM asked for at the
+ *   - the tracer (lib/s2trace.h): the stage-2 mapping KVM asked for at the
  *     accessed IPA: memory type, R/W/X, page or block;
  *   - the descriptor (lib/s2desc_kmod.c, kmod/memattr_s2desc): the leaf KVM
  *     actually installed, decoded per the Arm ARM: the exact MemAttr for the
