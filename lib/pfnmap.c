@@ -59,28 +59,6 @@ u64 km_hva_to_phys(const void *hva)
 	return pfn * psz + (uintptr_t)hva % psz;
 }
 
-bool km_phys_is_system_ram(u64 phys)
-{
-	FILE *f = fopen("/proc/iomem", "r");
-	char line[256];
-	bool ram = false;
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-		int n = 0;
-
-		/* Top-level entries only: no leading blanks. */
-		if (line[0] == ' ' || sscanf(line, "%llx-%llx : %n", &s, &e, &n) != 2 || !n)
-			continue;
-		if (phys >= s && phys <= e && !strncmp(line + n, "System RAM", 10))
-			ram = true;
-	}
-	fclose(f);
-	return ram;
-}
-
 bool km_vma_has_flag(const void *hva, const char *flag)
 {
 	char flags[256], *p, *save = NULL;

@@ -85,3 +85,25 @@ long km_meminfo(const char *key)
 		fclose(f);
 	return v;
 }
+
+bool km_phys_is_system_ram(u64 phys)
+{
+	FILE *f = fopen("/proc/iomem", "re");
+	char line[256];
+	bool ram = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		int n = 0;
+
+		/* Top-level entries only: no leading blanks. */
+		if (line[0] == ' ' || sscanf(line, "%llx-%llx : %n", &s, &e, &n) != 2 || !n)
+			continue;
+		if (phys >= s && phys <= e && !strncmp(line + n, "System RAM", 10))
+			ram = true;
+	}
+	fclose(f);
+	return ram;
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What /proc says about this process's memory: the page table through
- * pagemap, a VMA's fields through smaps, the counters of meminfo.  Several
+ * What /proc says about memory: this process's page table through pagemap,
+ * a VMA's fields through smaps, the counters of meminfo, the RAM ranges of
+ * iomem.  Several
  * oracles and memory sources ask the same questions; one parser per file
  * keeps their answers (and their errors) the same.
  */
@@ -30,5 +31,8 @@ int km_smaps_field(const void *addr, const char *key, char *val, size_t len);
 
 /* A /proc/meminfo field in its unit (kB or pages), or -1. */
 long km_meminfo(const char *key);
+
+/* Whether [phys, phys + 1) lies in a "System RAM" range of /proc/iomem. */
+bool km_phys_is_system_ram(u64 phys);
 
 #endif /* KM_PROCFS_H */
