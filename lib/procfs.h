@@ -2,9 +2,8 @@
 /*
  * What /proc says about memory: this process's page table through pagemap,
  * a VMA's fields through smaps, the counters of meminfo, the RAM ranges of
- * iomem.  Several
- * oracles and memory sources ask the same questions; one parser per file
- * keeps their answers (and their errors) the same.
+ * iomem.  Several oracles and memory sources ask the same questions; one
+ * parser per file keeps their answers (and their errors) the same.
  */
 #ifndef KM_PROCFS_H
 #define KM_PROCFS_H
