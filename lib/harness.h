@@ -10,7 +10,7 @@
  *   TEST_RULE_TIMEOUT(name, "RULE-ID", "summary", seconds) { ... }
  *
  *   FIXTURE(f) { int fd; };
- *   FIXTURE_VARIANT(f) { const char *rule; const char *summary; int attr; };
+ *   FIXTURE_VARIANT(f) { KM_VARIANT_RULE; int attr; };
  *   FIXTURE_VARIANT_ADD(f, wb) { .rule = "MA-01", .summary = "...", .attr = 1 };
  *   FIXTURE_SETUP(f) { self->fd = open(...); ASSERT_LE(0, self->fd); }
  *   FIXTURE_TEARDOWN(f) { if (self->fd > 0) close(self->fd); }
@@ -22,7 +22,7 @@
  *   TEST_HARNESS_MAIN          (in exactly one .c file of a binary)
  *
  * Rule IDs: a FIXTURE_VARIANT struct must have the members `rule` and
- * `summary` (by convention the first two). A case's rule is the variant's
+ * `summary` (KM_VARIANT_RULE declares them). A case's rule is the variant's
  * rule when that is non-NULL, else the test's. Plain TEST()/TEST_F() compile
  * but the case is reported "not ok ... # no rule ID" without being run.
  *
@@ -250,6 +250,8 @@ void km_register_rule_doc(struct km_rule_doc *d);
 
 #define FIXTURE_DATA(fixture_name)	struct _test_data_##fixture_name
 #define FIXTURE_VARIANT(fixture_name)	struct _fixture_variant_##fixture_name
+/* The members FIXTURE_VARIANT_ADD registers each row by: every variant struct has them. */
+#define KM_VARIANT_RULE			const char *rule; const char *summary
 
 #define __KM_FIXTURE_ARGS(fixture_name)						\
 	struct __test_metadata __attribute__((unused)) *_metadata,		\

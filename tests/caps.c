@@ -93,8 +93,7 @@ FIXTURE(gmem_flags) {
 };
 
 FIXTURE_VARIANT(gmem_flags) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	bool on_system_fd;
 };
 

@@ -27,8 +27,7 @@ FIXTURE(gmem_bind) {
 };
 
 FIXTURE_VARIANT(gmem_bind) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	u64 gflags;		/* creation flags of the bound guest_memfd */
 	u32 extra;		/* memslot flags besides KVM_MEM_GUEST_MEMFD */
 	enum fd_kind fd;
@@ -271,8 +270,7 @@ FIXTURE(gmem_modify) {
 };
 
 FIXTURE_VARIANT(gmem_modify) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	bool gmem;		/* false: an anonymous slot, for contrast */
 	enum modify op;
 	int want;

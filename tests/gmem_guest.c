@@ -217,8 +217,7 @@ FIXTURE(gmem_closed) {
 };
 
 FIXTURE_VARIANT(gmem_closed) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	u32 op;
 	u64 page, off;
 };
@@ -398,8 +397,7 @@ FIXTURE(gmem_s2size) {
 };
 
 FIXTURE_VARIANT(gmem_s2size) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum km_backing backing;
 	u64 want_size;
 };

@@ -23,8 +23,7 @@ FIXTURE(gmem_mmap) {
 };
 
 FIXTURE_VARIANT(gmem_mmap) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	u64 gflags;
 	int prot;
 	int mflags;

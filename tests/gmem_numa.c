@@ -66,8 +66,7 @@ FIXTURE(gmem_numa) {
 };
 
 FIXTURE_VARIANT(gmem_numa) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum alloc_path path;
 };
 

@@ -88,8 +88,7 @@ FIXTURE(gmem_size) {
 };
 
 FIXTURE_VARIANT(gmem_size) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum gsize size;
 	bool ok;
 };
@@ -162,8 +161,7 @@ FIXTURE(gmem_rw) {
 };
 
 FIXTURE_VARIANT(gmem_rw) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum rw_op op;
 	int want;
 };
@@ -298,8 +296,7 @@ FIXTURE(gmem_falloc) {
 };
 
 FIXTURE_VARIANT(gmem_falloc) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	int mode;
 	long long off_pages, off_bytes;
 	long long len_pages, len_bytes;

@@ -63,8 +63,7 @@ FIXTURE(memslot_edge) {
 };
 
 FIXTURE_VARIANT(memslot_edge) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	unsigned int ipa_bits;		/* the VM's; 0: KM_DEFAULT_IPA_BITS */
 	enum gpa_base base;
 	long long gpa_pages, gpa_bytes;	/* gpa = base + pages * PAGE_SIZE + bytes */
@@ -292,8 +291,7 @@ FIXTURE(vm_ipa) {
 };
 
 FIXTURE_VARIANT(vm_ipa) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum ipa_req req;
 	int want;
 };

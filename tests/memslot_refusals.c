@@ -61,8 +61,7 @@ FIXTURE(mslot_flags) {
 };
 
 FIXTURE_VARIANT(mslot_flags) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	bool v1;		/* KVM_SET_USER_MEMORY_REGION */
 	u32 first, last;	/* every single bit in [first, last] ... */
 	u32 flags;		/* ... or these flags (when first > last) */
@@ -294,8 +293,7 @@ FIXTURE(mixed_dirty) {
 };
 
 FIXTURE_VARIANT(mixed_dirty) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	struct km_pfn_req req;
 	bool mixedmap;		/* the VMA must be VM_MIXEDMAP */
 };

@@ -46,8 +46,7 @@ FIXTURE(s1ptw) {
 };
 
 FIXTURE_VARIANT(s1ptw) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	bool zap_after_use;
 };
 

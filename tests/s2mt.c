@@ -106,8 +106,7 @@ FIXTURE(s2mt) {
 };
 
 FIXTURE_VARIANT(s2mt) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum km_backing backing;
 	unsigned int s1;
 	enum km_access acc;

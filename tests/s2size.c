@@ -40,8 +40,7 @@ FIXTURE(s2size) {
 };
 
 FIXTURE_VARIANT(s2size) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum km_backing backing;
 	bool log_dirty;
 };

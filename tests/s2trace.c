@@ -27,8 +27,7 @@ FIXTURE(tracer) {
 };
 
 FIXTURE_VARIANT(tracer) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 };
 
 FIXTURE_VARIANT_ADD(tracer, own_vm) {
@@ -183,8 +182,7 @@ FIXTURE(session) {
 };
 
 FIXTURE_VARIANT(session) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	bool killed;		/* the first tracer is SIGKILLed instead of stopping */
 };
 

@@ -100,8 +100,7 @@ FIXTURE(mmio) {
 };
 
 FIXTURE_VARIANT(mmio) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	u32 size;
 	bool write;
 };
@@ -206,8 +205,7 @@ FIXTURE(ram_ops) {
 };
 
 FIXTURE_VARIANT(ram_ops) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	u32 op;
 };
 
