@@ -375,6 +375,12 @@ void km_symptom(const char *name);
 	statement;								\
 } while (0)
 
+/* A prerequisite: unless cond holds, SKIP the case saying what is missing. */
+#define KM_REQUIRE(cond, fmt, ...) do {						\
+	if (!(cond))								\
+		SKIP(return, fmt, ##__VA_ARGS__);				\
+} while (0)
+
 #define XFAIL(statement, fmt, ...) do {						\
 	km_xfail(fmt, ##__VA_ARGS__);						\
 	statement;								\

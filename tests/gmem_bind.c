@@ -362,11 +362,7 @@ TEST_F(gmem_modify, set)
  * gmem+MTE rule.  KVM_CAP_ARM_MTE must be enabled before any vCPU exists.
  */
 #define REQUIRE_MTE()								\
-	do {									\
-		if (km_facts.cap_mte <= 0)					\
-			SKIP(return, "MTE absent: KVM_CAP_ARM_MTE=%d",		\
-			     km_facts.cap_mte);					\
-	} while (0)
+	KM_REQUIRE(km_facts.cap_mte > 0, "MTE absent: KVM_CAP_ARM_MTE=%d", km_facts.cap_mte)
 
 TEST_RULE(mte_vm_refuses_gmem, "GMEM-BIND-12",
 	  "on a VM with KVM_CAP_ARM_MTE enabled a guest_memfd memslot fails EINVAL, while "

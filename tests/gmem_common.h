@@ -22,11 +22,8 @@
 
 /* guest_memfd is absent from arm64 before 6.18 (KVM_CAP_GUEST_MEMFD=0 on 6.12). */
 #define REQUIRE_GMEM()								\
-	do {									\
-		if (km_facts.cap_gmem <= 0)					\
-			SKIP(return, "guest_memfd absent: KVM_CAP_GUEST_MEMFD=%d", \
-			     km_facts.cap_gmem);				\
-	} while (0)
+	KM_REQUIRE(km_facts.cap_gmem > 0, "guest_memfd absent: KVM_CAP_GUEST_MEMFD=%d",	\
+		   km_facts.cap_gmem)
 
 /* The creation flags a case uses must be advertised. */
 #define REQUIRE_GMEM_FLAGS(want)						\

@@ -202,12 +202,8 @@ TEST_RULE(cacheable_pfnmap_flag, "MEMSLOT-FLAGS-03",
 
 /* ---- kernels without guest_memfd ---- */
 #define REQUIRE_NO_GMEM()							\
-	do {									\
-		if (km_facts.cap_gmem != 0)					\
-			SKIP(return, "this kernel has guest_memfd: "		\
-			     "KVM_CAP_GUEST_MEMFD=%d (GMEM-* cover it)",	\
-			     km_facts.cap_gmem);				\
-	} while (0)
+	KM_REQUIRE(km_facts.cap_gmem == 0, "this kernel has guest_memfd: "		\
+		   "KVM_CAP_GUEST_MEMFD=%d (GMEM-* cover it)", km_facts.cap_gmem)
 
 TEST_RULE(no_gmem_create, "MEMSLOT-NOGMEM-01",
 	  "without guest_memfd (KVM_CAP_GUEST_MEMFD=0) KVM_CREATE_GUEST_MEMFD fails EINVAL on "
