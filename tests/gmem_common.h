@@ -38,6 +38,13 @@
 			     (unsigned long long)__want, km_facts.cap_gmem_flags); \
 	} while (0)
 
+/* A VM of the default IPA size and a guest_memfd of size bytes on it; the fd. */
+static inline int gmem_vm_create(struct km_vm *vm, u64 size, u64 flags)
+{
+	km_vm_create(vm, KM_DEFAULT_IPA_BITS);
+	return km_gmem_create(vm, size, flags);
+}
+
 static inline u64 gmem_pattern(u64 i)
 {
 	return 0x6a6d656d00000000ULL ^ (i * 0x9e3779b97f4a7c15ULL);

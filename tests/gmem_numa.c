@@ -132,7 +132,8 @@ TEST_F(gmem_numa, placement)
 
 	/* Each half bound to a different node: a policy ignored cannot pass by luck. */
 	mask_of(mask, self->node[0]);
-	ASSERT_EQ(0, km_mbind(hva, half, MPOL_BIND, mask, MAXNODE, 0)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, km_mbind(hva, half, MPOL_BIND, mask, MAXNODE, 0))
+		TH_LOG("%s", strerror(errno));
 	mask_of(mask, self->node[1]);
 	ASSERT_EQ(0, km_mbind(hva + half, half, MPOL_BIND, mask, MAXNODE, 0))
 		TH_LOG("%s", strerror(errno));
@@ -191,8 +192,7 @@ TEST_RULE(get_mempolicy, "GMEM-NUMA-02",
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
 	if (pick_nodes(node, why, sizeof(why)))
 		SKIP(return, "%s", why);
-	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
-	fd = km_gmem_create(&vm, len, GMEM_SHARED);
+	fd = gmem_vm_create(&vm, len, GMEM_SHARED);
 	p = km_mmap_fd(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	q = km_mmap_fd(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 
