@@ -55,9 +55,7 @@ static const char *errname(int neg)
 
 /* ---- memslot flags ---- */
 FIXTURE(mslot_flags) {
-	struct km_vm vm;
-	u8 *mem;
-	size_t size;
+	struct km_slot_vm s;
 };
 
 FIXTURE_VARIANT(mslot_flags) {
@@ -107,17 +105,12 @@ FLAGS_ONE(enable_cacheable_pfnmap_log, "MEMSLOT-FLAGS-03",
 
 FIXTURE_SETUP(mslot_flags)
 {
-	self->size = 4 * km_facts.env.page_size;
-	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
-	self->mem = km_mmap_anon(self->size);
+	km_slot_vm_create(&self->s, KM_DEFAULT_IPA_BITS, 4 * km_facts.env.page_size);
 }
 
 FIXTURE_TEARDOWN(mslot_flags)
 {
-	if (self->mem)
-		munmap(self->mem, self->size);
-	if (self->vm.fd > 0)
-		km_vm_destroy(&self->vm);
+	km_slot_vm_destroy(&self->s);
 }
 
 static int set_flags(struct km_vm *vm, bool v1, u32 flags, void *hva, u64 size)
@@ -135,19 +128,19 @@ TEST_F(mslot_flags, set)
 	int r;
 
 	if (variant->first > variant->last) {
-		r = set_flags(&self->vm, variant->v1, variant->flags, self->mem, self->size);
+		r = set_flags(&self->s.vm, variant->v1, variant->flags, self->s.mem, self->s.size);
 		TH_LOG("%s flags 0x%x: %s", ioctl_name, variant->flags, errname(r));
 		EXPECT_EQ(-variant->want, r) TH_LOG("expected %s", errname(-variant->want));
 		if (!r)
-			EXPECT_EQ(0, __km_delete_memslot(&self->vm, REF_SLOT));
+			EXPECT_EQ(0, __km_delete_memslot(&self->s.vm, REF_SLOT));
 		return;
 	}
 	for (bit = variant->first; bit <= variant->last; bit++) {
-		r = set_flags(&self->vm, variant->v1, 1U << bit, self->mem, self->size);
+		r = set_flags(&self->s.vm, variant->v1, 1U << bit, self->s.mem, self->s.size);
 		EXPECT_EQ(-variant->want, r) TH_LOG("%s flags 0x%x (bit %u): %s", ioctl_name,
 						    1U << bit, bit, errname(r));
 		if (!r)
-			__km_delete_memslot(&self->vm, REF_SLOT);
+			__km_delete_memslot(&self->s.vm, REF_SLOT);
 	}
 	TH_LOG("%s: bits %u..%u each tried alone", ioctl_name, variant->first, variant->last);
 }
