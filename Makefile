@@ -45,16 +45,8 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Ilib -Iguest
 CFLAGS_T := $(CFLAGS_COMMON) $(EXTRA_CFLAGS)
 LDFLAGS_T := -static
 
-# Static libnuma for the NUMA tests: libnuma-dev:arm64, which scripts/setup.sh
-# fetches into the cache (or, natively on arm64, installs on the host).
-# Override LIBNUMA_DIR to use another copy.  Linking
-# it statically warns about getaddrinfo (its affinity.o, never called here).
-KM_CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/kvm-memattr
-LIBNUMA_DIR ?= $(if $(and $(filter aarch64,$(HOST_ARCH)),\
-	$(wildcard /usr/lib/aarch64-linux-gnu/libnuma.a)),/usr,$(KM_CACHE)/libnuma/usr)
-LIBNUMA_A := $(LIBNUMA_DIR)/lib/aarch64-linux-gnu/libnuma.a
-LIBNUMA_H := $(LIBNUMA_DIR)/include/numa.h
-CFLAGS_T += -I$(LIBNUMA_DIR)/include
+# No libnuma: the NUMA tests make the system calls themselves (lib/numa.c),
+# since a static libnuma drags in glibc's getaddrinfo and a link warning.
 
 # The freestanding guest agent: no libc, no FP/SIMD, linked at its load IPA.
 GUEST_CFLAGS := -std=gnu11 -O2 -Wall -ffreestanding -fno-builtin -nostdlib \
@@ -66,8 +58,9 @@ LIB_HDRS := $(wildcard lib/*.h) $(wildcard guest/*.h) $(wildcard kmod/*.h)
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 # Pure-logic library modules the host unit tests link (no KVM, no arm64).
-UNIT_LIB_SRCS := lib/harness.c lib/hoststate.c lib/util.c lib/s1pt.c lib/expect.c lib/known_issues.c lib/s2prot.c \
-		 lib/pfnmap_expect.c lib/kversion.c lib/contract.c lib/s2desc.c
+UNIT_LIB_SRCS := lib/harness.c lib/hoststate.c lib/util.c lib/s1pt.c lib/expect.c lib/known_issues.c \
+		 lib/s2prot.c lib/pfnmap_expect.c lib/kversion.c lib/contract.c lib/s2desc.c \
+		 lib/sysfs.c lib/procfs.c lib/numa.c
 
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o
@@ -93,19 +86,16 @@ $(O)/t/blobs.o: lib/blobs.S $(O)/guest/agent.bin known-issues contracts
 $(O)/t/%.o: %.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC_T) $(CFLAGS_T) -c -o $@ $<
-$(O)/memattr: $(T_OBJS) $(LIBNUMA_A)
-	$(CC_T) $(LDFLAGS_T) -o $@ $(T_OBJS) $(LIBNUMA_A)
-$(O)/t/tests/gmem_numa.o: $(LIBNUMA_H)
+$(O)/memattr: $(T_OBJS)
+	$(CC_T) $(LDFLAGS_T) -o $@ $(T_OBJS)
 $(patsubst %.c,$(O)/t/%.o,$(wildcard tests/gmem_*.c)): tests/gmem_common.h
-$(LIBNUMA_A) $(LIBNUMA_H):
-	@echo "static arm64 libnuma not found ($@): run scripts/setup.sh (it fetches libnuma-dev:arm64), or set LIBNUMA_DIR" >&2; exit 1
 
 $(O)/host/unit_tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(CFLAGS_COMMON) -o $@ $(UNIT_SRCS) $(UNIT_LIB_SRCS)
 
 # A suite with deliberately failing cases that the harness unit tests run.
-DEMO_LIB_SRCS := lib/harness.c lib/hoststate.c lib/util.c
+DEMO_LIB_SRCS := lib/harness.c lib/hoststate.c lib/util.c lib/sysfs.c
 $(O)/host/harness_demo: tests/unit/fixtures/harness_demo.c $(DEMO_LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(CFLAGS_COMMON) -o $@ tests/unit/fixtures/harness_demo.c $(DEMO_LIB_SRCS)

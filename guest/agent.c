@@ -10,10 +10,6 @@
 typedef km_u64 u64;
 typedef km_u32 u32;
 
-#define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
-#define EC_IABT_LOW	0x20
-#define EC_IABT_CUR	0x21
-
 /* SCTLR_EL1 RES1 bits (v8.0 view) plus M, C and I; A (alignment) stays 0. */
 #define SCTLR_RES1	0x30d00800UL
 #define SCTLR_M		(1UL << 0)
@@ -68,7 +64,7 @@ void km_exception(u64 vector, struct exc_frame *f)
 		 * An instruction abort on a KM_OP_EXEC target: return to the
 		 * caller.  Anything else: step over the faulting instruction.
 		 */
-		if (ESR_EC(esr) == EC_IABT_CUR || ESR_EC(esr) == EC_IABT_LOW)
+		if (KM_ESR_EC(esr) == KM_EC_IABT_CUR || KM_ESR_EC(esr) == KM_EC_IABT_LOW)
 			f->elr = f->x[30];
 		else
 			f->elr += 4;

@@ -11,8 +11,10 @@
 
 #ifdef __ASSEMBLER__
 #define KM_UL(x) (x)
+#define KM_ULL(x) (x)
 #else
 #define KM_UL(x) (x##UL)
+#define KM_ULL(x) (x##ULL)
 typedef unsigned char km_u8;
 typedef unsigned short km_u16;
 typedef unsigned int km_u32;
@@ -35,6 +37,13 @@ typedef unsigned long long km_u64;
 
 /* A store here (no memslot) is how the agent hands control to the host. */
 #define KM_DOORBELL_IPA		KM_UL(0x3f000000)
+
+/*
+ * Where tests put the memory they study: above the agent, 2 MiB aligned so
+ * stage 2 may map it with blocks, and below 4 GiB so it fits the smallest
+ * IPA space KVM offers (32 bits).
+ */
+#define KM_TEST_IPA		KM_ULL(0x80000000)
 
 /* Doorbell values (32-bit store). */
 #define KM_DB_DONE		0x444f4e45	/* command list finished */
@@ -77,6 +86,23 @@ typedef unsigned long long km_u64;
 #define KM_SR_DCZID_EL0		7
 #define KM_SR_ID_AA64PFR0	8
 #define KM_SR_ID_AA64PFR1	9
+
+/*
+ * The syndrome the agent records (km_cmd.esr, ESR_EL1) and the host
+ * classifies (Arm ARM, ESR_EL1): EC in [31:26], and the fault status
+ * code in ISS [5:0] (DFSC for data aborts, IFSC for instruction aborts).
+ */
+#define KM_ESR_EC_SHIFT		26
+#define KM_ESR_EC_MASK		0x3f
+#define KM_ESR_FSC_MASK		0x3f
+#define KM_ESR_EC(esr)		(((esr) >> KM_ESR_EC_SHIFT) & KM_ESR_EC_MASK)
+#define KM_ESR_FSC(esr)		((esr) & KM_ESR_FSC_MASK)
+#define KM_EC_IABT_LOW		0x20	/* instruction abort from a lower EL */
+#define KM_EC_IABT_CUR		0x21	/* instruction abort, same EL */
+#define KM_EC_DABT_LOW		0x24	/* data abort from a lower EL */
+#define KM_EC_DABT_CUR		0x25	/* data abort, same EL */
+#define KM_FSC_EXTABT		0x10	/* synchronous external abort (SEA) */
+#define KM_FSC_ALIGN		0x21	/* alignment fault */
 
 /* km_cmd.flags */
 #define KM_CMD_F_EXC		0x1	/* a synchronous exception was taken */

@@ -41,13 +41,9 @@ void km_agent_run(struct km_agent *a, struct km_exit *x);
 /* Run and require KM_X_DONE; ends the test with the exit described if not. */
 void km_agent_run_done(struct km_agent *a);
 
-/* Decoders for the recorded syndrome. */
-static inline unsigned int km_esr_ec(u64 esr) { return (esr >> 26) & 0x3f; }
-static inline unsigned int km_esr_fsc(u64 esr) { return esr & 0x3f; }
-#define KM_EC_IABT_CUR	0x21
-#define KM_EC_DABT_CUR	0x25
-#define KM_FSC_EXTABT	0x10
-#define KM_FSC_ALIGN	0x21
+/* Decoders for the recorded syndrome (fields and values: agent_abi.h). */
+static inline unsigned int km_esr_ec(u64 esr) { return KM_ESR_EC(esr); }
+static inline unsigned int km_esr_fsc(u64 esr) { return KM_ESR_FSC(esr); }
 
 /* Host-written code for KM_OP_EXEC targets: "mov x0, #imm16; ret". */
 void km_write_ret_imm(void *hva, u16 imm);

@@ -12,6 +12,8 @@
 #include "gmem.h"
 #include "hoststate.h"
 #include "memslot.h"
+#include "procfs.h"
+#include "sysfs.h"
 
 #ifndef MAP_HUGE_2MB
 #define MAP_HUGE_2MB	(21 << 26)	/* log2(2 MiB) << MAP_HUGE_SHIFT */
@@ -26,19 +28,6 @@
 #define NR_HUGEPAGES	HUGE_2M_DIR "nr_hugepages"
 #define FREE_HUGEPAGES	HUGE_2M_DIR "free_hugepages"
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 /* Through the host-state record, so the old value comes back after a kill too. */
 static int set_long(const char *path, long v)
 {
@@ -50,26 +39,13 @@ static int set_long(const char *path, long v)
 
 long km_anon_huge_kb(const void *addr)
 {
-	unsigned long lo, hi, a = (unsigned long)addr;
-	char line[256];
-	bool in = false;
-	long kb = -ENOENT;
-	FILE *f = fopen("/proc/self/smaps", "re");
+	char val[64];
+	long kb;
+	int r = km_smaps_field(addr, "AnonHugePages", val, sizeof(val));
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		/* A VMA header: "lo-hi perms offset dev inode path". */
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = a >= lo && a < hi;
-			continue;
-		}
-		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
+	if (r)
+		return r;
+	return sscanf(val, "%ld kB", &kb) == 1 ? kb : -ENOENT;
 }
 
 static void *map_aligned(struct km_mem *m, u64 size, u64 align)
@@ -81,9 +57,8 @@ static void *map_aligned(struct km_mem *m, u64 size, u64 align)
 
 static int mem_anon(struct km_mem *m, u64 size, bool thp)
 {
-	char mode[96] = "?";
+	char mode[96];
 	u64 pmd;
-	FILE *f;
 	long kb;
 
 	m->hva = map_aligned(m, size, SZ_2M);
@@ -110,13 +85,8 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
 	kb = km_anon_huge_kb(m->hva);
 	if (kb >= (long)(size >> 10))
 		return 0;
-	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
-	if (f) {
-		if (!fgets(mode, sizeof(mode), f))
-			snprintf(mode, sizeof(mode), "?");
-		mode[strcspn(mode, "\n")] = 0;
-		fclose(f);
-	}
+	if (!km_read_text("/sys/kernel/mm/transparent_hugepage/enabled", mode, sizeof(mode)))
+		snprintf(mode, sizeof(mode), "?");
 	snprintf(m->why, sizeof(m->why), "no transparent huge page for the 2 MiB-aligned "
 		 "MADV_HUGEPAGE region: AnonHugePages=%ld kB (transparent_hugepage/enabled: %s)",
 		 kb, mode);
@@ -129,8 +99,8 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
  */
 static int mem_hugetlb(struct km_mem *m, u64 size)
 {
-	long need = size / SZ_2M, nr = read_long(NR_HUGEPAGES);
-	long avail = read_long(FREE_HUGEPAGES), got;
+	long need = size / SZ_2M, nr = km_read_long(NR_HUGEPAGES);
+	long avail = km_read_long(FREE_HUGEPAGES), got;
 
 	if (nr < 0) {
 		snprintf(m->why, sizeof(m->why), "no 2 MiB huge pages: %s: %s", NR_HUGEPAGES,
@@ -141,7 +111,7 @@ static int mem_hugetlb(struct km_mem *m, u64 size)
 		m->host_from = km_host_mark();
 		set_long(NR_HUGEPAGES, nr + need - avail);
 		m->host_to = km_host_mark();
-		got = read_long(FREE_HUGEPAGES);
+		got = km_read_long(FREE_HUGEPAGES);
 		if (got < need) {
 			snprintf(m->why, sizeof(m->why),
 				 "no free 2 MiB huge page: free_hugepages=%ld nr_hugepages=%ld; "
@@ -156,7 +126,7 @@ static int mem_hugetlb(struct km_mem *m, u64 size)
 		m->map = NULL;
 		snprintf(m->why, sizeof(m->why), "mmap(MAP_HUGETLB|MAP_HUGE_2MB): %s "
 			 "(nr_hugepages=%ld free_hugepages=%ld)", strerror(errno),
-			 read_long(NR_HUGEPAGES), read_long(FREE_HUGEPAGES));
+			 km_read_long(NR_HUGEPAGES), km_read_long(FREE_HUGEPAGES));
 		return -ENOMEM;
 	}
 	m->map_len = size;

@@ -28,7 +28,7 @@ struct km_mem {
 	size_t map_len;
 	int host_from, host_to;	/* its host changes (nr_hugepages), lib/hoststate.h */
 	char why[320];		/* why km_mem_create() failed */
-	/* Added with the PFNMAP/MIXEDMAP kinds. */
+	/* The PFNMAP/MIXEDMAP kinds: memory a provider (lib/pfnmap.c) maps. */
 	struct km_pfn_map pfn;	/* their mapping (pfn.hva != NULL) */
 	bool mismatch;		/* the provider built another VMA than the row's */
 };

@@ -237,15 +237,15 @@ unsigned int km_infer_memtypes(unsigned int s1attr, enum km_access acc, enum km_
 
 enum km_outcome km_outcome_classify(int run_errno, bool exc, u64 esr)
 {
-	unsigned int ec = (esr >> 26) & 0x3f, fsc = esr & 0x3f;
+	unsigned int ec = KM_ESR_EC(esr), fsc = KM_ESR_FSC(esr);
 
 	if (run_errno)
 		return run_errno == EFAULT ? KM_OUT_RUN_EFAULT : KM_OUT_OTHER;
 	if (!exc)
 		return KM_OUT_OK;
-	if (ec == 0x25 && fsc == 0x21)
+	if (ec == KM_EC_DABT_CUR && fsc == KM_FSC_ALIGN)
 		return KM_OUT_EL1_ALIGN;
-	if (ec == 0x21 && fsc == 0x10)
+	if (ec == KM_EC_IABT_CUR && fsc == KM_FSC_EXTABT)
 		return KM_OUT_IABT_SEA;
 	return KM_OUT_OTHER;
 }

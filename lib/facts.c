@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "pfnmap.h"
 #include "facts.h"
+#include "sysfs.h"
 #include "vm.h"
 
 struct km_facts km_facts;

@@ -15,6 +15,7 @@
 
 #include "gmem.h"
 #include "memslot.h"
+#include "sysfs.h"
 
 int __km_gmem_create(int fd, u64 size, u64 flags)
 {
@@ -110,26 +111,6 @@ int km_host_load(const void *p, u64 *val, int *code)
 int km_host_store(void *p, u64 val, int *code)
 {
 	return probe(p, NULL, true, val, code);
-}
-
-int km_hva_to_pfn(const void *p, u64 *pfn)
-{
-	long psz = sysconf(_SC_PAGESIZE);
-	u64 ent = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, &ent, sizeof(ent), (off_t)((uintptr_t)p / psz) * sizeof(ent));
-	close(fd);
-	if (n != sizeof(ent))
-		return n < 0 ? -errno : -EIO;
-	if (!(ent & KM_BIT(63)))
-		return -ENOENT;		/* not present in the page table */
-	*pfn = ent & (KM_BIT(55) - 1);
-	/* Without CAP_SYS_ADMIN the kernel reports PFN 0. */
-	return *pfn ? 0 : -EPERM;
 }
 
 int km_kcore_read_phys(u64 phys, void *buf, size_t len)

@@ -39,9 +39,6 @@ void km_gmem_slot_close(struct km_gmem_slot *g);
 int km_host_load(const void *p, u64 *val, int *code);
 int km_host_store(void *p, u64 val, int *code);
 
-/* Physical frame of a mapped user address via /proc/self/pagemap (root): 0 or -errno. */
-int km_hva_to_pfn(const void *p, u64 *pfn);
-
 /*
  * Read len bytes of physical memory through /proc/kcore, i.e. through the
  * kernel's own mapping of that RAM (the linear map on arm64).  kcore zero-fills

@@ -314,12 +314,12 @@ int km_check_cmp(const char *file, int line, int op,
 	bool ok;
 
 	switch (op) {
-	case KM_OP_EQ: ok = c == 0; break;
-	case KM_OP_NE: ok = c != 0; break;
-	case KM_OP_LT: ok = c < 0; break;
-	case KM_OP_LE: ok = c <= 0; break;
-	case KM_OP_GT: ok = c > 0; break;
-	case KM_OP_GE: ok = c >= 0; break;
+	case KM_CMP_EQ: ok = c == 0; break;
+	case KM_CMP_NE: ok = c != 0; break;
+	case KM_CMP_LT: ok = c < 0; break;
+	case KM_CMP_LE: ok = c <= 0; break;
+	case KM_CMP_GT: ok = c > 0; break;
+	case KM_CMP_GE: ok = c >= 0; break;
 	default: ok = false; break;
 	}
 	if (ok)
@@ -327,7 +327,7 @@ int km_check_cmp(const char *file, int line, int op,
 	km_format_value(av, sizeof(av), a, a_type);
 	km_format_value(bv, sizeof(bv), b, b_type);
 	km_log("%s:%d: Expected %s (%s) %s %s (%s)", file, line, a_str, av,
-	       op >= 0 && op <= KM_OP_GE ? ops[op] : "?", b_str, bv);
+	       op >= 0 && op <= KM_CMP_GE ? ops[op] : "?", b_str, bv);
 	km_record_failure();
 	return 1;
 }

@@ -10,7 +10,7 @@
  *   TEST_RULE_TIMEOUT(name, "RULE-ID", "summary", seconds) { ... }
  *
  *   FIXTURE(f) { int fd; };
- *   FIXTURE_VARIANT(f) { const char *rule; const char *summary; int attr; };
+ *   FIXTURE_VARIANT(f) { KM_VARIANT_RULE; int attr; };
  *   FIXTURE_VARIANT_ADD(f, wb) { .rule = "MA-01", .summary = "...", .attr = 1 };
  *   FIXTURE_SETUP(f) { self->fd = open(...); ASSERT_LE(0, self->fd); }
  *   FIXTURE_TEARDOWN(f) { if (self->fd > 0) close(self->fd); }
@@ -273,6 +273,8 @@ void km_register_rule_doc(struct km_rule_doc *d);
 #define FIXTURE_DATA(fixture_name)	_km_data_##fixture_name
 #define FIXTURE_VARIANT(fixture_name)	struct _fixture_variant_##fixture_name
 #define __KM_VARIANT_T(fixture_name)	_km_variant_##fixture_name
+/* The members FIXTURE_VARIANT_ADD registers each row by: every variant struct has them. */
+#define KM_VARIANT_RULE			const char *rule; const char *summary
 
 #define __KM_FIXTURE_ARGS(fixture_name)						\
 	struct __test_metadata __attribute__((unused)) *_metadata,		\
@@ -434,6 +436,12 @@ void km_symptom(const char *name);
 	statement;								\
 } while (0)
 
+/* A prerequisite: unless cond holds, SKIP the case saying what is missing. */
+#define KM_REQUIRE(cond, fmt, ...) do {						\
+	if (!(cond))								\
+		SKIP(return, fmt, ##__VA_ARGS__);				\
+} while (0)
+
 #define XFAIL(statement, fmt, ...) do {						\
 	km_xfail(fmt, ##__VA_ARGS__);						\
 	statement;								\
@@ -443,7 +451,8 @@ void km_symptom(const char *name);
 
 /* ---- Assertions ---- */
 
-enum { KM_OP_EQ, KM_OP_NE, KM_OP_LT, KM_OP_LE, KM_OP_GT, KM_OP_GE };
+/* The comparison an ASSERT_xx/EXPECT_xx makes (KM_OP_* are agent commands). */
+enum { KM_CMP_EQ, KM_CMP_NE, KM_CMP_LT, KM_CMP_LE, KM_CMP_GT, KM_CMP_GE };
 
 /* Operand type after integer promotion: KM_T_SIGNED | size in bytes. */
 #define KM_T_SIGNED	0x100
@@ -494,31 +503,31 @@ void km_case_abort(void) __attribute__((noreturn));
 			#_expected, (_expected), #_seen, (_seen));		\
 	     __km_fail; __km_fail = km_bail(_assert))
 
-#define ASSERT_EQ(expected, seen)	__KM_CMP(expected, seen, KM_OP_EQ, 1)
-#define ASSERT_NE(expected, seen)	__KM_CMP(expected, seen, KM_OP_NE, 1)
-#define ASSERT_LT(expected, seen)	__KM_CMP(expected, seen, KM_OP_LT, 1)
-#define ASSERT_LE(expected, seen)	__KM_CMP(expected, seen, KM_OP_LE, 1)
-#define ASSERT_GT(expected, seen)	__KM_CMP(expected, seen, KM_OP_GT, 1)
-#define ASSERT_GE(expected, seen)	__KM_CMP(expected, seen, KM_OP_GE, 1)
-#define ASSERT_TRUE(seen)		__KM_CMP(0, seen, KM_OP_NE, 1)
-#define ASSERT_FALSE(seen)		__KM_CMP(0, seen, KM_OP_EQ, 1)
-#define ASSERT_NULL(seen)		__KM_CMP(NULL, seen, KM_OP_EQ, 1)
-#define ASSERT_NE_NULL(seen)		__KM_CMP(NULL, seen, KM_OP_NE, 1)
-#define ASSERT_NONNULL(seen)		__KM_CMP(NULL, seen, KM_OP_NE, 1)
+#define ASSERT_EQ(expected, seen)	__KM_CMP(expected, seen, KM_CMP_EQ, 1)
+#define ASSERT_NE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_NE, 1)
+#define ASSERT_LT(expected, seen)	__KM_CMP(expected, seen, KM_CMP_LT, 1)
+#define ASSERT_LE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_LE, 1)
+#define ASSERT_GT(expected, seen)	__KM_CMP(expected, seen, KM_CMP_GT, 1)
+#define ASSERT_GE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_GE, 1)
+#define ASSERT_TRUE(seen)		__KM_CMP(0, seen, KM_CMP_NE, 1)
+#define ASSERT_FALSE(seen)		__KM_CMP(0, seen, KM_CMP_EQ, 1)
+#define ASSERT_NULL(seen)		__KM_CMP(NULL, seen, KM_CMP_EQ, 1)
+#define ASSERT_NE_NULL(seen)		__KM_CMP(NULL, seen, KM_CMP_NE, 1)
+#define ASSERT_NONNULL(seen)		__KM_CMP(NULL, seen, KM_CMP_NE, 1)
 #define ASSERT_STREQ(expected, seen)	__KM_STR(expected, seen, 1, 1)
 #define ASSERT_STRNE(expected, seen)	__KM_STR(expected, seen, 0, 1)
 
-#define EXPECT_EQ(expected, seen)	__KM_CMP(expected, seen, KM_OP_EQ, 0)
-#define EXPECT_NE(expected, seen)	__KM_CMP(expected, seen, KM_OP_NE, 0)
-#define EXPECT_LT(expected, seen)	__KM_CMP(expected, seen, KM_OP_LT, 0)
-#define EXPECT_LE(expected, seen)	__KM_CMP(expected, seen, KM_OP_LE, 0)
-#define EXPECT_GT(expected, seen)	__KM_CMP(expected, seen, KM_OP_GT, 0)
-#define EXPECT_GE(expected, seen)	__KM_CMP(expected, seen, KM_OP_GE, 0)
-#define EXPECT_TRUE(seen)		__KM_CMP(0, seen, KM_OP_NE, 0)
-#define EXPECT_FALSE(seen)		__KM_CMP(0, seen, KM_OP_EQ, 0)
-#define EXPECT_NULL(seen)		__KM_CMP(NULL, seen, KM_OP_EQ, 0)
-#define EXPECT_NE_NULL(seen)		__KM_CMP(NULL, seen, KM_OP_NE, 0)
-#define EXPECT_NONNULL(seen)		__KM_CMP(NULL, seen, KM_OP_NE, 0)
+#define EXPECT_EQ(expected, seen)	__KM_CMP(expected, seen, KM_CMP_EQ, 0)
+#define EXPECT_NE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_NE, 0)
+#define EXPECT_LT(expected, seen)	__KM_CMP(expected, seen, KM_CMP_LT, 0)
+#define EXPECT_LE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_LE, 0)
+#define EXPECT_GT(expected, seen)	__KM_CMP(expected, seen, KM_CMP_GT, 0)
+#define EXPECT_GE(expected, seen)	__KM_CMP(expected, seen, KM_CMP_GE, 0)
+#define EXPECT_TRUE(seen)		__KM_CMP(0, seen, KM_CMP_NE, 0)
+#define EXPECT_FALSE(seen)		__KM_CMP(0, seen, KM_CMP_EQ, 0)
+#define EXPECT_NULL(seen)		__KM_CMP(NULL, seen, KM_CMP_EQ, 0)
+#define EXPECT_NE_NULL(seen)		__KM_CMP(NULL, seen, KM_CMP_NE, 0)
+#define EXPECT_NONNULL(seen)		__KM_CMP(NULL, seen, KM_CMP_NE, 0)
 #define EXPECT_STREQ(expected, seen)	__KM_STR(expected, seen, 1, 0)
 #define EXPECT_STRNE(expected, seen)	__KM_STR(expected, seen, 0, 0)
 

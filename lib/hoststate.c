@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hoststate.h"
+#include "sysfs.h"
 #include "util.h"
 
 enum {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "facts.h"
 #include "memslot.h"
@@ -47,4 +48,21 @@ void km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, v
 int __km_delete_memslot(struct km_vm *vm, u32 slot)
 {
 	return __km_set_memslot2(vm, slot, 0, 0, 0, NULL, -1, 0);
+}
+
+void km_slot_vm_create(struct km_slot_vm *s, unsigned int ipa_bits, size_t size)
+{
+	km_vm_create(&s->vm, ipa_bits);
+	s->size = size;
+	s->mem = km_mmap_anon(size);
+}
+
+void km_slot_vm_destroy(struct km_slot_vm *s)
+{
+	if (s->mem)
+		munmap(s->mem, s->size);
+	s->mem = NULL;
+	/* A zeroed VM was never created: its fd 0 is not ours to close. */
+	if (s->vm.fd > 0)
+		km_vm_destroy(&s->vm);
 }

@@ -21,4 +21,17 @@ void km_set_memslot2(struct km_vm *vm, u32 slot, u32 flags, u64 gpa, u64 size, v
 /* Delete a slot (size 0); 0 or -errno. */
 int __km_delete_memslot(struct km_vm *vm, u32 slot);
 
+/*
+ * A VM and anonymous memory for memslots that are set and refused but never
+ * run: what the memslot edge and flag cases start from.
+ */
+struct km_slot_vm {
+	struct km_vm vm;
+	u8 *mem;
+	size_t size;
+};
+void km_slot_vm_create(struct km_slot_vm *s, unsigned int ipa_bits, size_t size);
+/* Also for a zeroed one whose create was skipped. */
+void km_slot_vm_destroy(struct km_slot_vm *s);
+
 #endif /* KM_MEMSLOT_H */

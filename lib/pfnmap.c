@@ -23,6 +23,8 @@
 
 #include "hoststate.h"
 #include "pfnmap.h"
+#include "procfs.h"
+#include "sysfs.h"
 
 #define IVSHMEM_VENDOR	0x1af4
 #define IVSHMEM_DEVICE	0x1110
@@ -46,74 +48,28 @@ static int say(char *why, size_t len, int ret, const char *fmt, ...)
 u64 km_hva_to_phys(const void *hva)
 {
 	long psz = sysconf(_SC_PAGESIZE);
-	u64 ent = 0;
-	int fd;
+	u64 pfn;
+	int r;
 
 	(void)*(volatile u32 *)hva;	/* fault it in */
-	fd = open("/proc/self/pagemap", O_RDONLY);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &ent, sizeof(ent), (uintptr_t)hva / psz * sizeof(ent)) != sizeof(ent))
-		ent = 0;
-	close(fd);
-	/* bit 63 present, bits 0-54 the pfn (zero without CAP_SYS_ADMIN) */
-	if (!(ent & (1ULL << 63)) || !(ent & ((1ULL << 55) - 1))) {
-		errno = ENODATA;
+	r = km_hva_to_pfn(hva, &pfn);
+	if (r) {
+		errno = -r;
 		return 0;
 	}
-	return (ent & ((1ULL << 55) - 1)) * psz + (uintptr_t)hva % psz;
-}
-
-bool km_phys_is_system_ram(u64 phys)
-{
-	FILE *f = fopen("/proc/iomem", "r");
-	char line[256];
-	bool ram = false;
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-		int n = 0;
-
-		/* Top-level entries only: no leading blanks. */
-		if (line[0] == ' ' || sscanf(line, "%llx-%llx : %n", &s, &e, &n) != 2 || !n)
-			continue;
-		if (phys >= s && phys <= e && !strncmp(line + n, "System RAM", 10))
-			ram = true;
-	}
-	fclose(f);
-	return ram;
+	return pfn * psz + (uintptr_t)hva % psz;
 }
 
 bool km_vma_has_flag(const void *hva, const char *flag)
 {
-	FILE *f = fopen("/proc/self/smaps", "r");
-	char line[512];
-	bool in = false, has = false;
-	uintptr_t a = (uintptr_t)hva;
+	char flags[256], *p, *save = NULL;
 
-	if (!f)
+	if (km_smaps_field(hva, "VmFlags", flags, sizeof(flags)))
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-		char *p;
-
-		/* A VMA's first line: "start-end perms ..." */
-		if (sscanf(line, "%llx-%llx ", &s, &e) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = a >= s && a < e;
-			continue;
-		}
-		if (!in || strncmp(line, "VmFlags:", 8))
-			continue;
-		for (p = strtok(line + 8, " \n"); p; p = strtok(NULL, " \n"))
-			if (!strcmp(p, flag))
-				has = true;
-		break;
-	}
-	fclose(f);
-	return has;
+	for (p = strtok_r(flags, " ", &save); p; p = strtok_r(NULL, " ", &save))
+		if (!strcmp(p, flag))
+			return true;
+	return false;
 }
 
 /*
@@ -351,33 +307,6 @@ static int get_udmabuf(const struct km_pfn_req *req, struct km_pfn_map *m, char 
 	return 0;
 }
 
-static bool read_sysfs(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = 0;
-	return true;
-}
-
-static bool write_sysfs(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
-}
-
 /*
  * A sysfs write that writing undo to undo_path reverts, recorded first
  * (lib/hoststate.h) so that the harness reverts it if the case cannot.
@@ -391,7 +320,7 @@ static bool write_sysfs_undo(const char *path, const char *val, const char *undo
 		errno = -e;
 		return false;
 	}
-	if (write_sysfs(path, val))
+	if (!km_write_text(path, val))
 		return true;
 	km_host_drop(e);
 	return false;
@@ -424,10 +353,10 @@ static int find_ivshmem(char bdfs[][32], int max)
 		unsigned int ven = 0, dev = 0;
 
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s/vendor", list[i]->d_name);
-		if (read_sysfs(path, buf, sizeof(buf)))
+		if (km_read_text(path, buf, sizeof(buf)))
 			ven = strtoul(buf, NULL, 0);
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s/device", list[i]->d_name);
-		if (read_sysfs(path, buf, sizeof(buf)))
+		if (km_read_text(path, buf, sizeof(buf)))
 			dev = strtoul(buf, NULL, 0);
 		if (ven == IVSHMEM_VENDOR && dev == IVSHMEM_DEVICE && found < max)
 			snprintf(bdfs[found++], 32, "%.31s", list[i]->d_name);
@@ -470,7 +399,7 @@ static int get_pci_bar(const struct km_pfn_req *req, struct km_pfn_map *m, char 
 	if (r)
 		return say(why, len, r, "%s: %s", path, strerror(-r));
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource", bdf);
-	if (!read_sysfs(path, res, sizeof(res)))
+	if (!km_read_text(path, res, sizeof(res)))
 		return say(why, len, -errno, "%s: %s", path, strerror(errno));
 	for (i = 0, line = res; line && i < IVSHMEM_BAR; i++) {
 		line = strchr(line, '\n');
@@ -515,7 +444,7 @@ static int bind_vfio(const char *bdf, char *why, size_t len)
 	if (!strcmp(drv, "vfio-pci"))
 		return 0;
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", bdf);
-	if (!read_sysfs(path, old, sizeof(old)))
+	if (!km_read_text(path, old, sizeof(old)))
 		return say(why, len, -errno, "%s: %s", path, strerror(errno));
 	old[strcspn(old, "\n")] = 0;
 	/* The old driver only binds again once the override is gone: undone last. */
@@ -532,7 +461,7 @@ static int bind_vfio(const char *bdf, char *why, size_t len)
 	}
 	if (drv[0]) {
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", bdf);
-		if (!write_sysfs(path, bdf)) {
+		if (km_write_text(path, bdf)) {
 			km_host_drop(rebind);
 			return say(why, len, -errno, "%s: %s", path, strerror(errno));
 		}

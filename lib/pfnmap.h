@@ -84,8 +84,6 @@ static inline u64 km_mpf_fill(u64 pa) { return pa ^ MPF_FILL_XOR; }
  * /proc/self/pagemap; 0 and errno set if unreadable.
  */
 u64 km_hva_to_phys(const void *hva);
-/* Whether [phys, phys + 1) lies in a "System RAM" range of /proc/iomem. */
-bool km_phys_is_system_ram(u64 phys);
 /* VmFlags of the VMA containing hva (/proc/self/smaps): "pf", "mm", "io". */
 bool km_vma_has_flag(const void *hva, const char *flag);
 

@@ -33,7 +33,7 @@ struct km_pfn_props {
 	bool mte_allowed;	/* VM_MTE_ALLOWED */
 	bool no_mapping;	/* GUP's page has no folio->mapping (a driver's pages,
 				 * ZONE_DEVICE): KM_C_GUP_FAST_UNMAPPED applies */
-	/* Added with the S2MT matrix: plain memory and the mapping size. */
+	/* What decides for plain memory (the S2MT rows): the slot kind, the mapping size. */
 	bool gmem;		/* a guest_memfd slot: gmem_abort(), the VMA does not matter */
 	bool hugetlb;		/* a hugetlbfs VMA: its huge page size decides the size */
 	unsigned long long host_leaf;	/* leaf size of the host user mapping; 0: a page */

@@ -272,3 +272,19 @@ unsigned int km_s2desc_effective(const struct km_s2desc *d, unsigned int s1attr,
 	}
 	return km_effective_outcomes(s1attr, &d->ma, acc);
 }
+
+bool km_s2_oracle_ran(bool traced, const char *tracer_why, bool desc, const char *desc_why,
+		      char *buf, size_t len)
+{
+	if (!traced && !desc) {
+		snprintf(buf, len, "no stage-2 oracle: stage-2 tracer unavailable: %s; "
+			 "descriptor oracle unavailable: %s", tracer_why, desc_why);
+		return false;
+	}
+	if (!traced)
+		TH_LOG("stage-2 tracer unavailable: %s; the descriptor oracle checked stage 2",
+		       tracer_why);
+	if (!desc)
+		TH_LOG("descriptor oracle unavailable: %s; the tracer checked stage 2", desc_why);
+	return true;
+}

@@ -66,6 +66,15 @@ bool km_s2desc_check(int vm_fd, u64 ipa, const struct km_s2want *w, struct km_s2
 void km_s2desc_vs_tracer(const struct km_s2desc *d, const struct km_s2map *map);
 
 /*
+ * After a case's stage-2 checks: whether an oracle ran them.  True when the
+ * tracer (traced) or the descriptor reader (desc) did, the other's absence
+ * logged with its reason; false when neither could, with why in buf for the
+ * case's SKIP, since its stage-2 assertions were not made.
+ */
+bool km_s2_oracle_ran(bool traced, const char *tracer_why, bool desc, const char *desc_why,
+		      char *buf, size_t len);
+
+/*
  * The memory types the guest's observations allow (km_infer_memtypes(), a
  * KM_MT_BIT() set) must include the descriptor's; saw describes them.
  */

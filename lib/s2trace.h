@@ -62,7 +62,7 @@ struct km_s2trace {
 	struct km_s2rec *recs;
 	unsigned int nrecs;
 	unsigned int nbad;	/* our lines that did not parse */
-	/* Added with the shared probes. */
+	/* Which probes it uses (s2trace_session.c). */
 	bool session;		/* uses the run's shared probes */
 	int tag;		/* the pid naming the probes and instance */
 	unsigned int cap;	/* of recs */

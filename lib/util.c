@@ -57,21 +57,6 @@ void *km_mmap_fd(int fd, size_t size, int prot, int flags, off_t off)
 	return p;
 }
 
-bool km_read_text(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(buf, 1, len - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = 0;
-	return true;
-}
-
 double km_now(void)
 {
 	struct timespec ts;

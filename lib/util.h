@@ -34,12 +34,6 @@ void *km_mmap_anon(size_t size);
 void *__km_mmap_anon_aligned(size_t size, size_t align);
 void *km_mmap_fd(int fd, size_t size, int prot, int flags, off_t off);
 
-/*
- * A small text file (procfs, sysfs) into buf, NUL-terminated, trailing
- * newlines and blanks dropped; false when it cannot be opened.
- */
-bool km_read_text(const char *path, char *buf, size_t len);
-
 /* Monotonic time in seconds. */
 double km_now(void);
 

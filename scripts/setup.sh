@@ -15,7 +15,7 @@
 #                         optional flavour: 7.3.4+deb13-cloud-arm64 (or -cloud)
 #   --kernels LIST        several, comma-separated (the CI matrix:
 #                         make -s print-check-kernels)
-#   --no-kernel           only the host tools, busybox and libnuma
+#   --no-kernel           only the host tools and busybox
 #   --no-modules          not the kernel's modules (kernels/VER/modules: vfio)
 #   --no-kmod             not what the test modules build with (the kernel's
 #                         headers and kbuild, prepared under kmod-tree/)
@@ -23,7 +23,7 @@
 #                         kernel (flex, bison, bc, kmod, libssl-dev, libelf-dev)
 # Without options: everything the default ./run_tests.sh needs, its test
 # modules included: on an arm64 host with /dev/kvm, for running natively
-# (a compiler, libnuma-dev, python3 and the running kernel's headers, from
+# (a compiler, python3 and the running kernel's headers, from
 # the host's own apt), elsewhere for QEMU.  --modules and --kmod, the
 # default, are accepted.
 set -euo pipefail
@@ -71,7 +71,7 @@ host_arch=$(dpkg --print-architecture)
 native_setup() {
 	local rel pkgs=() p
 	rel=$(uname -r)
-	for p in make gcc libc6-dev libnuma-dev python3 kmod; do
+	for p in make gcc libc6-dev python3 kmod; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || pkgs+=("$p")
 	done
 	if [ $want_kmod = 1 ] && [ ! -e "/lib/modules/$rel/build" ]; then
@@ -219,17 +219,6 @@ if [ ! -x "$KM_CACHE/busybox/bin/busybox" ]; then
 	rm -rf "$KM_CACHE/busybox"
 	fetch_arm64 busybox-static "$KM_CACHE/busybox" ||
 		km_die 2 "setup: cannot download busybox-static:arm64"
-fi
-
-# Static libnuma for the suite's NUMA tests, linked into the aarch64 binary
-# (the Makefile's LIBNUMA_DIR points here).
-if [ ! -f "$KM_CACHE/libnuma/usr/lib/aarch64-linux-gnu/libnuma.a" ]; then
-	km_log "setup: fetching libnuma-dev:arm64"
-	rm -rf "$KM_CACHE/libnuma"
-	fetch_arm64 libnuma-dev "$KM_CACHE/libnuma" ||
-		km_die 2 "setup: cannot download libnuma-dev:arm64"
-	[ -f "$KM_CACHE/libnuma/usr/lib/aarch64-linux-gnu/libnuma.a" ] ||
-		km_die 2 "setup: libnuma-dev:arm64 has no usr/lib/aarch64-linux-gnu/libnuma.a"
 fi
 
 km_apt_cache() {

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "agent_abi.h"
 #include "harness.h"
 #include "facts.h"
 #include "gmem.h"
@@ -92,8 +93,7 @@ FIXTURE(gmem_flags) {
 };
 
 FIXTURE_VARIANT(gmem_flags) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	bool on_system_fd;
 };
 
@@ -233,7 +233,7 @@ TEST_RULE(memory_attributes_absent, "CAP-MEMATTR-01",
 	  "KVM_CAP_MEMORY_ATTRIBUTES is 0 on arm64 and KVM_SET_MEMORY_ATTRIBUTES fails EINVAL")
 {
 	struct km_memory_attributes attr = {
-		.address = 0x80000000, .size = 0x1000,
+		.address = KM_TEST_IPA, .size = 0x1000,
 		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
 	};
 	struct km_vm vm;

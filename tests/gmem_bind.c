@@ -27,8 +27,7 @@ FIXTURE(gmem_bind) {
 };
 
 FIXTURE_VARIANT(gmem_bind) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	u64 gflags;		/* creation flags of the bound guest_memfd */
 	u32 extra;		/* memslot flags besides KVM_MEM_GUEST_MEMFD */
 	enum fd_kind fd;
@@ -137,8 +136,7 @@ FIXTURE_SETUP(gmem_bind)
 	self->gfd = self->fd = -1;
 	REQUIRE_GMEM_FLAGS(variant->gflags | GUEST_MEMFD_FLAG_MMAP);
 	self->fsize = FILE_PAGES * km_facts.env.page_size;
-	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
-	self->gfd = km_gmem_create(&self->vm, self->fsize, variant->gflags);
+	self->gfd = gmem_vm_create(&self->vm, self->fsize, variant->gflags);
 	if (variant->gflags & GUEST_MEMFD_FLAG_MMAP)
 		self->map = km_mmap_fd(self->gfd, self->fsize, PROT_READ | PROT_WRITE,
 				       MAP_SHARED, 0);
@@ -149,8 +147,7 @@ FIXTURE_SETUP(gmem_bind)
 		self->fd = self->gfd;
 		break;
 	case FD_OTHER_VM_GMEM:
-		km_vm_create(&self->other, KM_DEFAULT_IPA_BITS);
-		self->fd = km_gmem_create(&self->other, self->fsize, variant->gflags);
+		self->fd = gmem_vm_create(&self->other, self->fsize, variant->gflags);
 		break;
 	case FD_MEMFD:
 		self->fd = memfd_create("km-not-gmem", MFD_CLOEXEC);
@@ -221,8 +218,7 @@ TEST_RULE(overlap_same_file, "GMEM-BIND-10",
 	int fd, r;
 
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
-	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
-	fd = km_gmem_create(&vm, 8 * pg, GMEM_SHARED);
+	fd = gmem_vm_create(&vm, 8 * pg, GMEM_SHARED);
 	map = km_mmap_fd(fd, 8 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	/* Slot 1: file pages [0, 4) at GMEM_IPA. */
 	km_set_memslot2(&vm, GMEM_SLOT, KVM_MEM_GUEST_MEMFD, GMEM_IPA, 4 * pg, map, fd, 0);
@@ -271,8 +267,7 @@ FIXTURE(gmem_modify) {
 };
 
 FIXTURE_VARIANT(gmem_modify) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	bool gmem;		/* false: an anonymous slot, for contrast */
 	enum modify op;
 	int want;
@@ -364,11 +359,7 @@ TEST_F(gmem_modify, set)
  * gmem+MTE rule.  KVM_CAP_ARM_MTE must be enabled before any vCPU exists.
  */
 #define REQUIRE_MTE()								\
-	do {									\
-		if (km_facts.cap_mte <= 0)					\
-			SKIP(return, "MTE absent: KVM_CAP_ARM_MTE=%d",		\
-			     km_facts.cap_mte);					\
-	} while (0)
+	KM_REQUIRE(km_facts.cap_mte > 0, "MTE absent: KVM_CAP_ARM_MTE=%d", km_facts.cap_mte)
 
 TEST_RULE(mte_vm_refuses_gmem, "GMEM-BIND-12",
 	  "on a VM with KVM_CAP_ARM_MTE enabled a guest_memfd memslot fails EINVAL, while "
@@ -403,8 +394,7 @@ TEST_RULE(mte_enable_after_gmem, "GMEM-BIND-13",
 
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
 	REQUIRE_MTE();
-	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
-	fd = km_gmem_create(&vm, size, GMEM_SHARED);
+	fd = gmem_vm_create(&vm, size, GMEM_SHARED);
 	map = km_mmap_fd(fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	km_set_memslot2(&vm, GMEM_SLOT, KVM_MEM_GUEST_MEMFD, GMEM_IPA, size, map, fd, 0);
 	EXPECT_EQ(-EINVAL, __km_enable_cap(vm.fd, KVM_CAP_ARM_MTE, 0));

@@ -6,13 +6,15 @@
 #ifndef KM_TESTS_GMEM_COMMON_H
 #define KM_TESTS_GMEM_COMMON_H
 
+#include "agent_abi.h"
 #include "facts.h"
 #include "gmem.h"
 #include "harness.h"
+#include "procfs.h"
 
 /* Test memslots: clear of the agent (0x3f000000-0x40200000). */
 #define GMEM_SLOT	1
-#define GMEM_IPA	0x80000000ULL
+#define GMEM_IPA	KM_TEST_IPA
 #define GMEM_SLOT2	2
 #define GMEM_IPA2	0x90000000ULL
 
@@ -20,11 +22,8 @@
 
 /* guest_memfd is absent from arm64 before 6.18 (KVM_CAP_GUEST_MEMFD=0 on 6.12). */
 #define REQUIRE_GMEM()								\
-	do {									\
-		if (km_facts.cap_gmem <= 0)					\
-			SKIP(return, "guest_memfd absent: KVM_CAP_GUEST_MEMFD=%d", \
-			     km_facts.cap_gmem);				\
-	} while (0)
+	KM_REQUIRE(km_facts.cap_gmem > 0, "guest_memfd absent: KVM_CAP_GUEST_MEMFD=%d",	\
+		   km_facts.cap_gmem)
 
 /* The creation flags a case uses must be advertised. */
 #define REQUIRE_GMEM_FLAGS(want)						\
@@ -38,6 +37,13 @@
 			     "KVM_CAP_GUEST_MEMFD_FLAGS=0x%x",			\
 			     (unsigned long long)__want, km_facts.cap_gmem_flags); \
 	} while (0)
+
+/* A VM of the default IPA size and a guest_memfd of size bytes on it; the fd. */
+static inline int gmem_vm_create(struct km_vm *vm, u64 size, u64 flags)
+{
+	km_vm_create(vm, KM_DEFAULT_IPA_BITS);
+	return km_gmem_create(vm, size, flags);
+}
 
 static inline u64 gmem_pattern(u64 i)
 {

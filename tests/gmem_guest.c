@@ -217,8 +217,7 @@ FIXTURE(gmem_closed) {
 };
 
 FIXTURE_VARIANT(gmem_closed) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	u32 op;
 	u64 page, off;
 };
@@ -398,8 +397,7 @@ FIXTURE(gmem_s2size) {
 };
 
 FIXTURE_VARIANT(gmem_s2size) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum km_backing backing;
 	u64 want_size;
 };
@@ -451,7 +449,7 @@ TEST_F(gmem_s2size, every_page)
 	struct km_s2desc_vm vm;
 	bool traced, desc;
 	struct km_s2map map;
-	char a[64], b[64], c[64], why[200], line[320];
+	char a[64], b[64], c[64], why[200], line[320], skip[600];
 
 	/* One load per page, in batches that fit the mailbox. */
 	for (off = 0; off < S2SZ_SIZE; off += pg) {
@@ -466,14 +464,8 @@ TEST_F(gmem_s2size, every_page)
 	traced = self->tr.active && km_s2trace_selfcheck(&self->tr, KM_AGENT_IPA + KM_MBOX_OFF);
 	desc = npages <= KM_ARRAY_SIZE(d) &&
 	       !km_s2desc_read(self->a.vm.fd, S2SZ_IPA, npages, d, &vm, why, sizeof(why));
-	if (!traced && !desc)
-		SKIP(return, "no stage-2 oracle: stage-2 tracer not trusted: %s; descriptor oracle "
-		     "unavailable: %s", self->tr.reason, why);
-	if (!traced)
-		TH_LOG("stage-2 tracer not trusted: %s; the descriptors are checked",
-		       self->tr.reason);
-	if (!desc)
-		TH_LOG("descriptor oracle unavailable: %s; the tracer is checked", why);
+	if (!km_s2_oracle_ran(traced, self->tr.reason, desc, why, skip, sizeof(skip)))
+		SKIP(return, "%s", skip);
 	for (i = 0, off = 0; traced && off < S2SZ_SIZE; i++, off += pg) {
 		km_s2trace_lookup(&self->tr, S2SZ_IPA + off, &map);
 		/* The two leaves must be the same; the first few differences in full. */

@@ -23,8 +23,7 @@ FIXTURE(gmem_mmap) {
 };
 
 FIXTURE_VARIANT(gmem_mmap) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	u64 gflags;
 	int prot;
 	int mflags;
@@ -121,8 +120,7 @@ TEST_RULE(mprotect_exec, "GMEM-MMAP-05",
 	int fd, r;
 
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
-	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
-	fd = km_gmem_create(&vm, len, GMEM_SHARED);
+	fd = gmem_vm_create(&vm, len, GMEM_SHARED);
 	p = km_mmap_fd(fd, len, PROT_READ, MAP_SHARED, 0);
 	errno = 0;
 	r = mprotect(p, len, PROT_READ | PROT_EXEC);
@@ -152,8 +150,7 @@ TEST_RULE(shared_round_trip, "GMEM-MMAP-06",
 	int fd, i, sig;
 
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
-	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
-	fd = km_gmem_create(&vm, len, GMEM_SHARED);
+	fd = gmem_vm_create(&vm, len, GMEM_SHARED);
 	p = km_mmap_fd(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	q = km_mmap_fd(fd, len, PROT_READ, MAP_SHARED, 0);
 	for (i = 0; i < MMAP_PAGES; i++) {
@@ -186,8 +183,7 @@ TEST_RULE(private_sigbus, "GMEM-MMAP-07",
 	u64 v;
 
 	REQUIRE_GMEM_FLAGS(GUEST_MEMFD_FLAG_MMAP);
-	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
-	fd = km_gmem_create(&vm, len, GUEST_MEMFD_FLAG_MMAP);
+	fd = gmem_vm_create(&vm, len, GUEST_MEMFD_FLAG_MMAP);
 	p = km_mmap_fd(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	sig = km_host_load(p, &v, &code);
 	EXPECT_EQ(SIGBUS, sig) TH_LOG("load: signal %d code %d", sig, code);
@@ -210,8 +206,7 @@ TEST_RULE(beyond_size, "GMEM-MMAP-08",
 	u64 v;
 
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
-	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
-	fd = km_gmem_create(&vm, len, GMEM_SHARED);
+	fd = gmem_vm_create(&vm, len, GMEM_SHARED);
 	p = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap twice the file size: %s", strerror(errno));
 	sig = km_host_store(p + len - 8, 0x1234, &code);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NUMA placement of guest_memfd memory (SPEC 2.7), through libnuma (static,
- * from libnuma-dev:arm64).  guest_memfd keeps one shared mempolicy per inode
+ * NUMA placement of guest_memfd memory (SPEC 2.7), through the memory-policy
+ * system calls (lib/numa.h).  guest_memfd keeps one shared mempolicy per inode
  * (kvm_gmem_set_policy/kvm_gmem_get_policy); every allocation path -- the
  * guest's fault (kvm_gmem_get_pfn), the host's fault
  * (kvm_gmem_fault_user_mapping) and fallocate -- goes through
@@ -11,8 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
-#include <numa.h>
-#include <numaif.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,6 +18,8 @@
 
 #include "gmem_common.h"
 #include "agent.h"
+#include "numa.h"
+#include "sysfs.h"
 
 #define NUMA_PAGES	8
 #define MASK_WORDS	16
@@ -28,24 +28,18 @@
 /* Two nodes with memory, or why not (with what the kernel reported). */
 static int pick_nodes(int node[2], char *why, size_t len)
 {
-	char list[64] = "?";
-	int i, found = 0;
-	FILE *f;
+	char list[64];
+	int found;
 
-	f = fopen("/sys/devices/system/node/has_memory", "r");
-	if (f) {
-		if (!fgets(list, sizeof(list), f))
-			strcpy(list, "?");
-		list[strcspn(list, "\n")] = 0;
-		fclose(f);
-	}
-	if (numa_available() < 0) {
+	if (!km_read_text("/sys/devices/system/node/has_memory", list, sizeof(list)))
+		strcpy(list, "?");
+	if (km_numa_available() < 0) {
 		snprintf(why, len, "NUMA unavailable (get_mempolicy: %s)", strerror(errno));
 		return -1;
 	}
-	for (i = 0; i <= numa_max_node() && found < 2; i++)
-		if (numa_node_size64(i, NULL) > 0)
-			node[found++] = i;
+	found = km_parse_node_list(list, node, 2);
+	if (found < 0)
+		found = 0;
 	if (found < 2) {
 		snprintf(why, len, "single NUMA node: %d node(s) with memory "
 			 "(/sys/devices/system/node/has_memory=%s)", found, list);
@@ -72,8 +66,7 @@ FIXTURE(gmem_numa) {
 };
 
 FIXTURE_VARIANT(gmem_numa) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum alloc_path path;
 };
 
@@ -139,9 +132,10 @@ TEST_F(gmem_numa, placement)
 
 	/* Each half bound to a different node: a policy ignored cannot pass by luck. */
 	mask_of(mask, self->node[0]);
-	ASSERT_EQ(0, mbind(hva, half, MPOL_BIND, mask, MAXNODE, 0)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, km_mbind(hva, half, MPOL_BIND, mask, MAXNODE, 0))
+		TH_LOG("%s", strerror(errno));
 	mask_of(mask, self->node[1]);
-	ASSERT_EQ(0, mbind(hva + half, half, MPOL_BIND, mask, MAXNODE, 0))
+	ASSERT_EQ(0, km_mbind(hva + half, half, MPOL_BIND, mask, MAXNODE, 0))
 		TH_LOG("%s", strerror(errno));
 
 	switch (variant->path) {
@@ -173,7 +167,7 @@ TEST_F(gmem_numa, placement)
 		pages[i] = hva + i * self->pg;
 		status[i] = -1;
 	}
-	ASSERT_EQ(0, move_pages(0, NUMA_PAGES, pages, NULL, status, 0))
+	ASSERT_EQ(0, km_move_pages(0, NUMA_PAGES, pages, NULL, status, 0))
 		TH_LOG("move_pages: %s", strerror(errno));
 	for (i = 0; i < NUMA_PAGES; i++)
 		EXPECT_EQ(want_node(self->node, i), status[i]) TH_LOG("page %d", i);
@@ -198,37 +192,36 @@ TEST_RULE(get_mempolicy, "GMEM-NUMA-02",
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
 	if (pick_nodes(node, why, sizeof(why)))
 		SKIP(return, "%s", why);
-	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
-	fd = km_gmem_create(&vm, len, GMEM_SHARED);
+	fd = gmem_vm_create(&vm, len, GMEM_SHARED);
 	p = km_mmap_fd(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	q = km_mmap_fd(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 
 	mode = -1;
-	ASSERT_EQ(0, get_mempolicy(&mode, got, MAXNODE, p, MPOL_F_ADDR));
+	ASSERT_EQ(0, km_get_mempolicy(&mode, got, MAXNODE, p, MPOL_F_ADDR));
 	EXPECT_EQ(MPOL_DEFAULT, mode);
 
 	mask_of(mask, node[1]);
-	ASSERT_EQ(0, mbind(p + len / 2, len / 2, MPOL_BIND, mask, MAXNODE, 0))
+	ASSERT_EQ(0, km_mbind(p + len / 2, len / 2, MPOL_BIND, mask, MAXNODE, 0))
 		TH_LOG("%s", strerror(errno));
 	mask_of(want, node[1]);
 	mode = -1;
-	ASSERT_EQ(0, get_mempolicy(&mode, got, MAXNODE, p + len / 2, MPOL_F_ADDR));
+	ASSERT_EQ(0, km_get_mempolicy(&mode, got, MAXNODE, p + len / 2, MPOL_F_ADDR));
 	EXPECT_EQ(MPOL_BIND, mode);
 	EXPECT_EQ(0, memcmp(want, got, sizeof(want))) TH_LOG("nodemask word 0: 0x%lx", got[0]);
 	/* The other mapping of the same file offsets. */
 	mode = -1;
 	memset(got, 0, sizeof(got));
-	ASSERT_EQ(0, get_mempolicy(&mode, got, MAXNODE, q + len - 1, MPOL_F_ADDR));
+	ASSERT_EQ(0, km_get_mempolicy(&mode, got, MAXNODE, q + len - 1, MPOL_F_ADDR));
 	EXPECT_EQ(MPOL_BIND, mode) TH_LOG("through a second mapping");
 	EXPECT_EQ(0, memcmp(want, got, sizeof(want))) TH_LOG("nodemask word 0: 0x%lx", got[0]);
 	/* Outside the bound range nothing changed. */
 	mode = -1;
-	ASSERT_EQ(0, get_mempolicy(&mode, got, MAXNODE, q, MPOL_F_ADDR));
+	ASSERT_EQ(0, km_get_mempolicy(&mode, got, MAXNODE, q, MPOL_F_ADDR));
 	EXPECT_EQ(MPOL_DEFAULT, mode);
 
-	ASSERT_EQ(0, mbind(p, len, MPOL_DEFAULT, NULL, 0, 0)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, km_mbind(p, len, MPOL_DEFAULT, NULL, 0, 0)) TH_LOG("%s", strerror(errno));
 	mode = -1;
-	ASSERT_EQ(0, get_mempolicy(&mode, got, MAXNODE, q + len - 1, MPOL_F_ADDR));
+	ASSERT_EQ(0, km_get_mempolicy(&mode, got, MAXNODE, q + len - 1, MPOL_F_ADDR));
 	EXPECT_EQ(MPOL_DEFAULT, mode) TH_LOG("after mbind(MPOL_DEFAULT)");
 	munmap(q, len);
 	munmap(p, len);

@@ -88,8 +88,7 @@ FIXTURE(gmem_size) {
 };
 
 FIXTURE_VARIANT(gmem_size) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum gsize size;
 	bool ok;
 };
@@ -162,8 +161,7 @@ FIXTURE(gmem_rw) {
 };
 
 FIXTURE_VARIANT(gmem_rw) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum rw_op op;
 	int want;
 };
@@ -193,8 +191,7 @@ FIXTURE_SETUP(gmem_rw)
 {
 	self->fd = -1;
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
-	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
-	self->fd = km_gmem_create(&self->vm, 4 * km_facts.env.page_size, GMEM_SHARED);
+	self->fd = gmem_vm_create(&self->vm, 4 * km_facts.env.page_size, GMEM_SHARED);
 }
 
 FIXTURE_TEARDOWN(gmem_rw)
@@ -238,8 +235,7 @@ TEST_RULE(ftruncate_refused, "GMEM-UAPI-06",
 	int fd, r;
 
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
-	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
-	fd = km_gmem_create(&vm, size, GMEM_SHARED);
+	fd = gmem_vm_create(&vm, size, GMEM_SHARED);
 	for (i = 0; i < KM_ARRAY_SIZE(to); i++) {
 		errno = 0;
 		r = ftruncate(fd, to[i]);
@@ -269,8 +265,7 @@ TEST_RULE(fstat_identity, "GMEM-UAPI-07",
 	int fd;
 
 	REQUIRE_GMEM();
-	km_vm_create(&vm, KM_DEFAULT_IPA_BITS);
-	fd = km_gmem_create(&vm, size, 0);
+	fd = gmem_vm_create(&vm, size, 0);
 	ASSERT_EQ(0, fstat(fd, &st));
 	EXPECT_EQ(size, (u64)st.st_size);
 	EXPECT_EQ(km_facts.env.page_size, st.st_blksize);
@@ -298,8 +293,7 @@ FIXTURE(gmem_falloc) {
 };
 
 FIXTURE_VARIANT(gmem_falloc) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	int mode;
 	long long off_pages, off_bytes;
 	long long len_pages, len_bytes;
@@ -376,8 +370,7 @@ FIXTURE_SETUP(gmem_falloc)
 {
 	self->fd = -1;
 	REQUIRE_GMEM_FLAGS(GMEM_SHARED);
-	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
-	self->fd = km_gmem_create(&self->vm, FALLOC_PAGES * km_facts.env.page_size, GMEM_SHARED);
+	self->fd = gmem_vm_create(&self->vm, FALLOC_PAGES * km_facts.env.page_size, GMEM_SHARED);
 }
 
 FIXTURE_TEARDOWN(gmem_falloc)

@@ -19,6 +19,7 @@
 
 #include "backing.h"
 #include "harness.h"
+#include "sysfs.h"
 #include "util.h"
 
 #define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"

@@ -24,12 +24,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "agent_abi.h"
 #include "harness.h"
 #include "facts.h"
 #include "memslot.h"
 
 #define EDGE_SLOT	1
-#define LOW_GPA		0x80000000ULL	/* inside the smallest IPA space (32 bits) */
+#define LOW_GPA		KM_TEST_IPA	/* inside the smallest IPA space (32 bits) */
 #define PARK_GPA	0x10000000ULL	/* where a slot that is moved starts */
 #define MIN_IPA_BITS	32		/* ARM64_MIN_PARANGE_BITS */
 /* include/linux/kvm_host.h, 6.1 to 7.3. */
@@ -56,14 +57,11 @@ enum gpa_base {
 };
 
 FIXTURE(memslot_edge) {
-	struct km_vm vm;
-	u8 *mem;
-	size_t mem_size;
+	struct km_slot_vm s;
 };
 
 FIXTURE_VARIANT(memslot_edge) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	unsigned int ipa_bits;		/* the VM's; 0: KM_DEFAULT_IPA_BITS */
 	enum gpa_base base;
 	long long gpa_pages, gpa_bytes;	/* gpa = base + pages * PAGE_SIZE + bytes */
@@ -164,18 +162,13 @@ FIXTURE_SETUP(memslot_edge)
 	if ((int)bits > km_facts.ipa_limit)
 		SKIP(return, "the VM needs a %u-bit IPA space: KVM_CAP_ARM_VM_IPA_SIZE=%d", bits,
 		     km_facts.ipa_limit);
-	km_vm_create(&self->vm, bits);
 	/* Room for the slot and for a userspace_addr shifted either way. */
-	self->mem_size = (variant->size_pages + 3) * pg;
-	self->mem = km_mmap_anon(self->mem_size);
+	km_slot_vm_create(&self->s, bits, (variant->size_pages + 3) * pg);
 }
 
 FIXTURE_TEARDOWN(memslot_edge)
 {
-	if (self->mem)
-		munmap(self->mem, self->mem_size);
-	if (self->vm.fd > 0)
-		km_vm_destroy(&self->vm);
+	km_slot_vm_destroy(&self->s);
 }
 
 TEST_F(memslot_edge, set)
@@ -184,7 +177,7 @@ TEST_F(memslot_edge, set)
 	unsigned int asked = variant->ipa_bits ? variant->ipa_bits : KM_DEFAULT_IPA_BITS;
 	unsigned int bits = effective_ipa_bits(asked);
 	u64 size = variant->size_pages * pg + variant->size_bytes;
-	u8 *hva = self->mem + pg + variant->hva_bytes;
+	u8 *hva = self->s.mem + pg + variant->hva_bytes;
 	u64 base, gpa;
 	int r;
 
@@ -198,17 +191,17 @@ TEST_F(memslot_edge, set)
 		TH_LOG("protected KVM: the VM asked for a %u-bit IPA space and has %u bits", asked,
 		       bits);
 	if (variant->move) {
-		r = __km_set_memslot2(&self->vm, EDGE_SLOT, 0, PARK_GPA, size, hva, -1, 0);
+		r = __km_set_memslot2(&self->s.vm, EDGE_SLOT, 0, PARK_GPA, size, hva, -1, 0);
 		ASSERT_EQ(0, r) TH_LOG("creating the slot to move at 0x%llx: %s", PARK_GPA,
 				       errname(r));
 	}
-	r = __km_set_memslot2(&self->vm, EDGE_SLOT, 0, gpa, size, hva, -1, 0);
+	r = __km_set_memslot2(&self->s.vm, EDGE_SLOT, 0, gpa, size, hva, -1, 0);
 	TH_LOG("%u-bit IPA VM: %s gpa 0x%llx size 0x%llx (end 0x%llx) userspace_addr %p: %s",
 	       bits, variant->move ? "move to" : "create at", gpa, size, gpa + size, hva,
 	       errname(r));
 	EXPECT_EQ(-variant->want, r) TH_LOG("expected %s", errname(-variant->want));
 	if (variant->move && r)
-		EXPECT_EQ(0, __km_delete_memslot(&self->vm, EDGE_SLOT))
+		EXPECT_EQ(0, __km_delete_memslot(&self->s.vm, EDGE_SLOT))
 			TH_LOG("the refused move left no slot to delete");
 }
 
@@ -291,8 +284,7 @@ FIXTURE(vm_ipa) {
 };
 
 FIXTURE_VARIANT(vm_ipa) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum ipa_req req;
 	int want;
 };

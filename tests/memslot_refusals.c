@@ -41,7 +41,7 @@
 #include "pfnmap.h"
 
 #define REF_SLOT	1
-#define REF_IPA		0x80000000ULL
+#define REF_IPA		KM_TEST_IPA
 #define REF_VA		REF_IPA
 
 #define KM_MEM_VALID_V1	(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)
@@ -55,14 +55,11 @@ static const char *errname(int neg)
 
 /* ---- memslot flags ---- */
 FIXTURE(mslot_flags) {
-	struct km_vm vm;
-	u8 *mem;
-	size_t size;
+	struct km_slot_vm s;
 };
 
 FIXTURE_VARIANT(mslot_flags) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	bool v1;		/* KVM_SET_USER_MEMORY_REGION */
 	u32 first, last;	/* every single bit in [first, last] ... */
 	u32 flags;		/* ... or these flags (when first > last) */
@@ -108,17 +105,12 @@ FLAGS_ONE(enable_cacheable_pfnmap_log, "MEMSLOT-FLAGS-03",
 
 FIXTURE_SETUP(mslot_flags)
 {
-	self->size = 4 * km_facts.env.page_size;
-	km_vm_create(&self->vm, KM_DEFAULT_IPA_BITS);
-	self->mem = km_mmap_anon(self->size);
+	km_slot_vm_create(&self->s, KM_DEFAULT_IPA_BITS, 4 * km_facts.env.page_size);
 }
 
 FIXTURE_TEARDOWN(mslot_flags)
 {
-	if (self->mem)
-		munmap(self->mem, self->size);
-	if (self->vm.fd > 0)
-		km_vm_destroy(&self->vm);
+	km_slot_vm_destroy(&self->s);
 }
 
 static int set_flags(struct km_vm *vm, bool v1, u32 flags, void *hva, u64 size)
@@ -136,19 +128,19 @@ TEST_F(mslot_flags, set)
 	int r;
 
 	if (variant->first > variant->last) {
-		r = set_flags(&self->vm, variant->v1, variant->flags, self->mem, self->size);
+		r = set_flags(&self->s.vm, variant->v1, variant->flags, self->s.mem, self->s.size);
 		TH_LOG("%s flags 0x%x: %s", ioctl_name, variant->flags, errname(r));
 		EXPECT_EQ(-variant->want, r) TH_LOG("expected %s", errname(-variant->want));
 		if (!r)
-			EXPECT_EQ(0, __km_delete_memslot(&self->vm, REF_SLOT));
+			EXPECT_EQ(0, __km_delete_memslot(&self->s.vm, REF_SLOT));
 		return;
 	}
 	for (bit = variant->first; bit <= variant->last; bit++) {
-		r = set_flags(&self->vm, variant->v1, 1U << bit, self->mem, self->size);
+		r = set_flags(&self->s.vm, variant->v1, 1U << bit, self->s.mem, self->s.size);
 		EXPECT_EQ(-variant->want, r) TH_LOG("%s flags 0x%x (bit %u): %s", ioctl_name,
 						    1U << bit, bit, errname(r));
 		if (!r)
-			__km_delete_memslot(&self->vm, REF_SLOT);
+			__km_delete_memslot(&self->s.vm, REF_SLOT);
 	}
 	TH_LOG("%s: bits %u..%u each tried alone", ioctl_name, variant->first, variant->last);
 }
@@ -203,12 +195,8 @@ TEST_RULE(cacheable_pfnmap_flag, "MEMSLOT-FLAGS-03",
 
 /* ---- kernels without guest_memfd ---- */
 #define REQUIRE_NO_GMEM()							\
-	do {									\
-		if (km_facts.cap_gmem != 0)					\
-			SKIP(return, "this kernel has guest_memfd: "		\
-			     "KVM_CAP_GUEST_MEMFD=%d (GMEM-* cover it)",	\
-			     km_facts.cap_gmem);				\
-	} while (0)
+	KM_REQUIRE(km_facts.cap_gmem == 0, "this kernel has guest_memfd: "		\
+		   "KVM_CAP_GUEST_MEMFD=%d (GMEM-* cover it)", km_facts.cap_gmem)
 
 TEST_RULE(no_gmem_create, "MEMSLOT-NOGMEM-01",
 	  "without guest_memfd (KVM_CAP_GUEST_MEMFD=0) KVM_CREATE_GUEST_MEMFD fails EINVAL on "
@@ -294,8 +282,7 @@ FIXTURE(mixed_dirty) {
 };
 
 FIXTURE_VARIANT(mixed_dirty) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	struct km_pfn_req req;
 	bool mixedmap;		/* the VMA must be VM_MIXEDMAP */
 };

@@ -28,6 +28,15 @@
 		ASSERT_EQ(0, __r) TH_LOG("%s", __why);				\
 	} while (0)
 
+/* The module's live buffers and pages are what *before counted: nothing leaked. */
+#define EXPECT_NO_LEAK(before)							\
+	do {									\
+		struct mpf_info __after;					\
+		REQUIRE_KMOD(&__after);						\
+		EXPECT_EQ((before)->live_buffers, __after.live_buffers);	\
+		EXPECT_EQ((before)->live_pages, __after.live_pages);		\
+	} while (0)
+
 static int config(int fd, const struct mpf_config *c)
 {
 	return ioctl(fd, MPF_IOC_CONFIG, c) ? -errno : 0;
@@ -48,7 +57,7 @@ TEST_RULE(kmod_refusals, "PFNMAP-KMOD-01",
 	  "nothing doing so")
 {
 	const u64 ram_max = 4ULL << 20;	/* PAGE_SIZE << MAX_PAGE_ORDER with 4K pages */
-	struct mpf_info before, after;
+	struct mpf_info before;
 	struct {
 		const char *what;
 		struct mpf_config c;
@@ -119,9 +128,7 @@ TEST_RULE(kmod_refusals, "PFNMAP-KMOD-01",
 	EXPECT_EQ(0, try_mmap(fd, 0x2000, MAP_SHARED, 0));
 	close(fd);
 
-	REQUIRE_KMOD(&after);
-	EXPECT_EQ(before.live_buffers, after.live_buffers);
-	EXPECT_EQ(before.live_pages, after.live_pages);
+	EXPECT_NO_LEAK(&before);
 }
 
 /* One buffer of every kind, touched by the host and, through a memslot, a guest. */
@@ -141,7 +148,7 @@ TEST_RULE(kmod_no_leak, "PFNMAP-KMOD-02",
 		{ KM_SRC_KMOD, MPF_BACKING_ZONE_DEVICE, MPF_PROT_CACHEABLE, MPF_INSERT_PAGE, 0 },
 	};
 	struct km_pfn_map m[KM_ARRAY_SIZE(reqs)];
-	struct mpf_info before, during, after;
+	struct mpf_info before, during;
 	bool got[KM_ARRAY_SIZE(reqs)] = { 0 };
 	unsigned int i, n = 0;
 	struct km_agent a;
@@ -167,14 +174,14 @@ TEST_RULE(kmod_no_leak, "PFNMAP-KMOD-02",
 		else
 			*(volatile u64 *)(m[i].hva + 0x1000) = i;
 		/* A guest read through a memslot where KVM can map it. */
-		if (!__km_set_memslot2(&a.vm, 1 + i, 0, 0x80000000ULL + i * 0x100000,
+		if (!__km_set_memslot2(&a.vm, 1 + i, 0, KM_TEST_IPA + i * 0x100000,
 				       m[i].size, m[i].hva, -1, 0)) {
 			struct km_exit x;
 
-			km_agent_map(&a, 0x80000000ULL + i * 0x100000,
-				     0x80000000ULL + i * 0x100000, m[i].size, KM_ATTR_NORMAL_WB, 0);
+			km_agent_map(&a, KM_TEST_IPA + i * 0x100000,
+				     KM_TEST_IPA + i * 0x100000, m[i].size, KM_ATTR_NORMAL_WB, 0);
 			km_agent_reset(&a);
-			km_agent_cmd(&a, KM_OP_LOAD, 0x80000000ULL + i * 0x100000 + 0x2000, 8, 0);
+			km_agent_cmd(&a, KM_OP_LOAD, KM_TEST_IPA + i * 0x100000 + 0x2000, 8, 0);
 			km_agent_run(&a, &x);
 			if (x.kind != KM_X_DONE) {
 				/* A refused access wedges the vCPU: start a new VM. */
@@ -206,9 +213,7 @@ TEST_RULE(kmod_no_leak, "PFNMAP-KMOD-02",
 			m[i].size -= 0x1000;
 			km_pfn_put(&m[i]);
 		}
-	REQUIRE_KMOD(&after);
-	EXPECT_EQ(before.live_buffers, after.live_buffers);
-	EXPECT_EQ(before.live_pages, after.live_pages);
+	EXPECT_NO_LEAK(&before);
 }
 
 TEST_RULE(kmod_facts, "PFNMAP-KMOD-03",

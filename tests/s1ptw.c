@@ -24,7 +24,7 @@
 #define TBL_IPA		0x50000000ULL
 #define TBL_PAGES	16	/* of the host's page size, the agent's granule */
 #define DATA_SLOT	2
-#define DATA_IPA	0x80000000ULL
+#define DATA_IPA	KM_TEST_IPA
 /* One host page each: memslots and the agent's stage-1 pages are host pages. */
 #define TBL_SIZE	(TBL_PAGES * km_env_page(&km_facts.env))
 #define DATA_SIZE	km_env_page(&km_facts.env)
@@ -48,8 +48,7 @@ FIXTURE(s1ptw) {
 };
 
 FIXTURE_VARIANT(s1ptw) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	bool zap_after_use;
 };
 

@@ -7,7 +7,7 @@
  *
  * Each case asks km_expect() (lib/expect.c, a function of the hardware facts
  * only) what must happen, then checks it with three independent oracles:
- *   - the tracer (lib/s2trace.c): the stage-2 mapping KVM asked for at the
+ *   - the tracer (lib/s2trace.h): the stage-2 mapping KVM asked for at the
  *     accessed IPA: memory type, R/W/X, page or block;
  *   - the descriptor (lib/s2desc_kmod.c, kmod/memattr_s2desc): the leaf KVM
  *     actually installed, decoded per the Arm ARM: the exact MemAttr for the
@@ -58,7 +58,7 @@
 #include "s2trace.h"
 
 #define MT_SLOT		1
-#define MT_IPA		0x80000000ULL	/* 2 MiB aligned, as blocks need */
+#define MT_IPA		KM_TEST_IPA	/* 2 MiB aligned, as blocks need */
 #define MT_VA		MT_IPA
 #define MT_ALIAS_VA	0xc0000000ULL	/* Normal-WB alias, for the prime load */
 #define MT_BLOCK_SIZE	0x200000ULL	/* THP, hugetlb: one block */
@@ -106,8 +106,7 @@ FIXTURE(s2mt) {
 };
 
 FIXTURE_VARIANT(s2mt) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum km_backing backing;
 	unsigned int s1;
 	enum km_access acc;
@@ -557,7 +556,7 @@ TEST_F(s2mt, cell)
 	u64 va = MT_VA + MT_OFF, ipa = MT_IPA + MT_OFF, zblock = mt_zva_block();
 	struct km_cmd *prime, *c = NULL, *z0 = NULL, *z1 = NULL;
 	const u8 *host = self->page;
-	char want[200], buf[160], dwhy[200];
+	char want[200], buf[160], dwhy[200], skip[600];
 	enum km_outcome obs;
 	struct km_s2map tmap;
 	struct km_exit x;
@@ -661,15 +660,8 @@ TEST_F(s2mt, cell)
 	traced = self->tr.active && mt_check_tracer(self, variant, obs, ipa, &tmap);
 	desc = mt_check_desc(self, variant, obs, xfail, ipa, traced ? &tmap : NULL, dwhy,
 			     sizeof(dwhy));
-	if (!traced && !desc)
-		SKIP(return, "no stage-2 oracle: stage-2 tracer unavailable: %s; descriptor oracle "
-		     "unavailable: %s; only the guest-visible result was checked",
-		     self->tr.reason, dwhy);
-	if (!traced)
-		TH_LOG("stage-2 tracer unavailable: %s; the descriptor oracle checked stage 2",
-		       self->tr.reason);
-	if (!desc)
-		TH_LOG("descriptor oracle unavailable: %s; the tracer checked stage 2", dwhy);
+	if (!km_s2_oracle_ran(traced, self->tr.reason, desc, dwhy, skip, sizeof(skip)))
+		SKIP(return, "%s; only the guest-visible result was checked", skip);
 	if (xfail)
 		XFAIL(return, "%s: expected %s, saw %s", e->tcg_why, want, km_outcome_str(obs));
 }

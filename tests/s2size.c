@@ -27,7 +27,7 @@
 #include "s2trace.h"
 
 #define SZ_SLOT		1
-#define SZ_IPA		0x80000000ULL	/* 2 MiB aligned */
+#define SZ_IPA		KM_TEST_IPA	/* 2 MiB aligned */
 #define SZ_VA		SZ_IPA
 #define SZ_SIZE		0x200000ULL	/* one PMD at 4 KiB pages */
 #define SZ_OFF		0x3000ULL	/* the page the guest loads */
@@ -40,8 +40,7 @@ FIXTURE(s2size) {
 };
 
 FIXTURE_VARIANT(s2size) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	enum km_backing backing;
 	bool log_dirty;
 };

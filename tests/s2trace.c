@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The stage-2 tracer (lib/s2trace.c) is an oracle other tests trust, so its
+ * The stage-2 tracer (lib/s2trace.h) is an oracle other tests trust, so its
  * own properties are rules: it sees this process's VM, only this process's
  * VM, and it leaves nothing behind in tracefs, even when its process dies.
  */
@@ -27,8 +27,7 @@ FIXTURE(tracer) {
 };
 
 FIXTURE_VARIANT(tracer) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 };
 
 FIXTURE_VARIANT_ADD(tracer, own_vm) {
@@ -183,8 +182,7 @@ FIXTURE(session) {
 };
 
 FIXTURE_VARIANT(session) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	bool killed;		/* the first tracer is SIGKILLed instead of stopping */
 };
 

@@ -18,7 +18,7 @@
 #include "s2desc_kmod.h"
 
 #define TEST_SLOT	1
-#define TEST_IPA	0x80000000ULL
+#define TEST_IPA	KM_TEST_IPA
 #define TEST_VA		TEST_IPA
 #define TEST_SIZE	0x10000ULL
 #define HOLE_IPA	0x90000000ULL	/* no memslot here */
@@ -100,8 +100,7 @@ FIXTURE(mmio) {
 };
 
 FIXTURE_VARIANT(mmio) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	u32 size;
 	bool write;
 };
@@ -206,8 +205,7 @@ FIXTURE(ram_ops) {
 };
 
 FIXTURE_VARIANT(ram_ops) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	u32 op;
 };
 

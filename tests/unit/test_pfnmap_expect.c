@@ -30,8 +30,7 @@ FIXTURE(pfnexp) {
 };
 
 FIXTURE_VARIANT(pfnexp) {
-	const char *rule;
-	const char *summary;
+	KM_VARIANT_RULE;
 	struct km_pfn_props p;
 	const struct km_env *h;
 	bool log_dirty;

@@ -3,15 +3,35 @@
 #include "harness.h"
 #include "s2prot.h"
 
+/* A prot value and what it must decode to. */
+struct decode_row {
+	u64 prot;
+	enum km_memtype mt;
+	bool r, w, x, valid;
+};
+
+/* Each row decoded in layout l (NULL: the current one); X is PX, or PX and UX (both_x). */
+static void check_decode(const struct km_s2layout *l, const struct decode_row *t,
+			 unsigned int n, bool both_x)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct km_s2attr a = km_s2_decode_as(l, t[i].prot);
+
+		EXPECT_EQ(t[i].mt, a.mt) TH_LOG("prot 0x%llx", t[i].prot);
+		EXPECT_EQ(t[i].r, a.r) TH_LOG("prot 0x%llx", t[i].prot);
+		EXPECT_EQ(t[i].w, a.w) TH_LOG("prot 0x%llx", t[i].prot);
+		EXPECT_EQ(t[i].x, both_x ? a.px && a.ux : a.px) TH_LOG("prot 0x%llx", t[i].prot);
+		EXPECT_EQ(t[i].valid, a.valid) TH_LOG("prot 0x%llx", t[i].prot);
+	}
+}
+
 TEST_RULE(s2prot_decode, "UNIT-S2PROT-01",
 	  "kvm_pgtable_stage2_map prot bits decode to memory type and R/W/X as "
 	  "stage2_set_prot_attr() installs them; impossible combinations are invalid")
 {
-	static const struct {
-		u64 prot;
-		enum km_memtype mt;
-		bool r, w, x, valid;
-	} t[] = {
+	static const struct decode_row t[] = {
 		{ 0x0f, KM_MT_NORMAL, true, true, true, true },		/* anon RAM, DIC */
 		{ 0x0c, KM_MT_NORMAL, true, true, false, true },
 		{ 0x08, KM_MT_NORMAL, true, false, false, true },	/* RO slot */
@@ -22,18 +42,9 @@ TEST_RULE(s2prot_decode, "UNIT-S2PROT-01",
 		{ 0x2d, KM_MT_NORMAL_NC, true, true, true, false },	/* NC + PX */
 		{ 0x0f | KM_BIT(55), KM_MT_NORMAL, true, true, true, true },	/* SW bit */
 	};
-	unsigned int i;
 	char buf[64];
 
-	for (i = 0; i < KM_ARRAY_SIZE(t); i++) {
-		struct km_s2attr a = km_s2_decode(t[i].prot);
-
-		EXPECT_EQ(t[i].mt, a.mt) TH_LOG("prot 0x%llx", t[i].prot);
-		EXPECT_EQ(t[i].r, a.r) TH_LOG("prot 0x%llx", t[i].prot);
-		EXPECT_EQ(t[i].w, a.w) TH_LOG("prot 0x%llx", t[i].prot);
-		EXPECT_EQ(t[i].x, a.px) TH_LOG("prot 0x%llx", t[i].prot);
-		EXPECT_EQ(t[i].valid, a.valid) TH_LOG("prot 0x%llx", t[i].prot);
-	}
+	check_decode(NULL, t, KM_ARRAY_SIZE(t), false);
 	EXPECT_STREQ("Normal R W X", km_s2attr_str(&(struct km_s2attr){ KM_MT_NORMAL, true, true,
 			true, true, true }, buf, sizeof(buf)));
 	EXPECT_STREQ("Device-nGnRE R W", km_s2attr_str(&(struct km_s2attr){ KM_MT_DEVICE, true,
@@ -48,11 +59,7 @@ TEST_RULE(s2prot_decode_6x, "UNIT-S2PROT-04",
 	  "the Linux 6.x numbering (X 0, W 1, R 2, DEVICE 3, NORMAL_NC 4) decodes the same "
 	  "mappings, and the anonymous page of the self-check fits exactly one layout")
 {
-	static const struct {
-		u64 prot;
-		enum km_memtype mt;
-		bool r, w, x, valid;
-	} t[] = {
+	static const struct decode_row t[] = {
 		{ 0x07, KM_MT_NORMAL, true, true, true, true },		/* anon RAM, DIC */
 		{ 0x06, KM_MT_NORMAL, true, true, false, true },
 		{ 0x0e, KM_MT_DEVICE, true, true, false, true },
@@ -63,15 +70,7 @@ TEST_RULE(s2prot_decode_6x, "UNIT-S2PROT-04",
 	static const u64 anon[] = { 0x07, 0x06, 0x0f, 0x0c };
 	unsigned int i, j, fits;
 
-	for (i = 0; i < KM_ARRAY_SIZE(t); i++) {
-		struct km_s2attr a = km_s2_decode_as(old, t[i].prot);
-
-		EXPECT_EQ(t[i].mt, a.mt) TH_LOG("prot 0x%llx", t[i].prot);
-		EXPECT_EQ(t[i].r, a.r) TH_LOG("prot 0x%llx", t[i].prot);
-		EXPECT_EQ(t[i].w, a.w) TH_LOG("prot 0x%llx", t[i].prot);
-		EXPECT_EQ(t[i].x, a.px && a.ux) TH_LOG("prot 0x%llx", t[i].prot);
-		EXPECT_EQ(t[i].valid, a.valid) TH_LOG("prot 0x%llx", t[i].prot);
-	}
+	check_decode(old, t, KM_ARRAY_SIZE(t), true);
 	/* 6.x RWX, 6.x RW, 7.x RWX, 7.x RW: each Normal R/W in one layout only. */
 	for (i = 0; i < KM_ARRAY_SIZE(anon); i++) {
 		for (fits = 0, j = 0; j < KM_S2_NLAYOUTS; j++) {
