@@ -22,7 +22,7 @@
 #include "sysfs.h"
 #include "util.h"
 
-#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+#define NR_HUGEPAGES	"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 #define FREE_HUGEPAGES	"/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
 #define SZ_2M		0x200000ULL
 /* Where the inner case writes nr_hugepages once it has raised it. */
