@@ -20,13 +20,6 @@
 #endif
 
 #define SZ_2M		0x200000ULL
-/*
- * The 2 MiB pool, whatever the default huge page size: a PMD with 4 KiB
- * pages, contiguous PTEs with 16 and 64 KiB (where the default is larger).
- */
-#define HUGE_2M_DIR	"/sys/kernel/mm/hugepages/hugepages-2048kB/"
-#define NR_HUGEPAGES	HUGE_2M_DIR "nr_hugepages"
-#define FREE_HUGEPAGES	HUGE_2M_DIR "free_hugepages"
 
 /* Through the host-state record, so the old value comes back after a kill too. */
 static int set_long(const char *path, long v)
@@ -99,19 +92,19 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
  */
 static int mem_hugetlb(struct km_mem *m, u64 size)
 {
-	long need = size / SZ_2M, nr = km_read_long(NR_HUGEPAGES);
-	long avail = km_read_long(FREE_HUGEPAGES), got;
+	long need = size / SZ_2M, nr = km_read_long(KM_HUGE_2M_NR);
+	long avail = km_read_long(KM_HUGE_2M_FREE), got;
 
 	if (nr < 0) {
-		snprintf(m->why, sizeof(m->why), "no 2 MiB huge pages: %s: %s", NR_HUGEPAGES,
+		snprintf(m->why, sizeof(m->why), "no 2 MiB huge pages: %s: %s", KM_HUGE_2M_NR,
 			 strerror(errno));
 		return -ENOTSUP;
 	}
 	if (avail < need) {
 		m->host_from = km_host_mark();
-		set_long(NR_HUGEPAGES, nr + need - avail);
+		set_long(KM_HUGE_2M_NR, nr + need - avail);
 		m->host_to = km_host_mark();
-		got = km_read_long(FREE_HUGEPAGES);
+		got = km_read_long(KM_HUGE_2M_FREE);
 		if (got < need) {
 			snprintf(m->why, sizeof(m->why),
 				 "no free 2 MiB huge page: free_hugepages=%ld nr_hugepages=%ld; "
@@ -126,7 +119,7 @@ static int mem_hugetlb(struct km_mem *m, u64 size)
 		m->map = NULL;
 		snprintf(m->why, sizeof(m->why), "mmap(MAP_HUGETLB|MAP_HUGE_2MB): %s "
 			 "(nr_hugepages=%ld free_hugepages=%ld)", strerror(errno),
-			 km_read_long(NR_HUGEPAGES), km_read_long(FREE_HUGEPAGES));
+			 km_read_long(KM_HUGE_2M_NR), km_read_long(KM_HUGE_2M_FREE));
 		return -ENOMEM;
 	}
 	m->map_len = size;

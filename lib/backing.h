@@ -18,6 +18,15 @@
 #include "pfnmap.h"
 #include "vm.h"
 
+/*
+ * The 2 MiB hugetlb pool the hugetlb backing draws from, whatever the
+ * default huge page size: a PMD with 4 KiB pages, contiguous PTEs with 16
+ * and 64 KiB.
+ */
+#define KM_HUGE_2M_DIR		"/sys/kernel/mm/hugepages/hugepages-2048kB/"
+#define KM_HUGE_2M_NR		KM_HUGE_2M_DIR "nr_hugepages"
+#define KM_HUGE_2M_FREE		KM_HUGE_2M_DIR "free_hugepages"
+
 struct km_mem {
 	enum km_backing kind;
 	u8 *hva;		/* the memslot's userspace_addr; host view */

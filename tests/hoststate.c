@@ -22,8 +22,6 @@
 #include "sysfs.h"
 #include "util.h"
 
-#define NR_HUGEPAGES	"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
-#define FREE_HUGEPAGES	"/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
 #define SZ_2M		0x200000ULL
 /* Where the inner case writes nr_hugepages once it has raised it. */
 #define MARK_ENV	"KM_HOST_HANG_MARK"
@@ -40,19 +38,19 @@ TEST_RULE_ON_REQUEST(hugetlb_hang, "HARNESS-HOST-HANG",
 		     "backing, then hangs until the timeout kills it", 3)
 {
 	const char *mark = getenv(MARK_ENV);
-	long free_pages = read_count(FREE_HUGEPAGES);
+	long free_pages = read_count(KM_HUGE_2M_FREE);
 	struct km_mem m;
 	FILE *f;
 
 	if (free_pages < 0)
-		SKIP(return, "no 2 MiB huge pages: %s: %s", FREE_HUGEPAGES, strerror(errno));
+		SKIP(return, "no 2 MiB huge pages: %s: %s", KM_HUGE_2M_FREE, strerror(errno));
 	/* One page more than is free, so nr_hugepages must be raised. */
 	if (km_mem_create(&m, KM_BK_HUGETLB, NULL, (free_pages + 1) * SZ_2M))
 		SKIP(return, "%s", m.why);
 	if (mark) {
 		f = fopen(mark, "w");
 		ASSERT_NONNULL(f);
-		fprintf(f, "%ld\n", read_count(NR_HUGEPAGES));
+		fprintf(f, "%ld\n", read_count(KM_HUGE_2M_NR));
 		fclose(f);
 	}
 	for (;;)
@@ -105,9 +103,9 @@ TEST_RULE_TIMEOUT(hugetlb_restored_after_kill, "HARNESS-HOST-01",
 	const char *skip;
 	int out_fd, mark_fd, rc;
 
-	before = read_count(NR_HUGEPAGES);
+	before = read_count(KM_HUGE_2M_NR);
 	if (before < 0)
-		SKIP(return, "cannot read " NR_HUGEPAGES ": %s", strerror(errno));
+		SKIP(return, "cannot read " KM_HUGE_2M_NR ": %s", strerror(errno));
 	out_fd = mkstemp(out_path);
 	ASSERT_LE(0, out_fd) TH_LOG("mkstemp: %s", strerror(errno));
 	mark_fd = mkstemp(mark_path);
@@ -118,7 +116,7 @@ TEST_RULE_TIMEOUT(hugetlb_restored_after_kill, "HARNESS-HOST-01",
 	close(out_fd);
 	km_read_text(out_path, out, sizeof(out));
 	raised = read_count(mark_path);
-	after = read_count(NR_HUGEPAGES);
+	after = read_count(KM_HUGE_2M_NR);
 	unlink(out_path);
 	unlink(mark_path);
 	/* Its header (the facts) is this run's: from the plan on. */
@@ -131,7 +129,7 @@ TEST_RULE_TIMEOUT(hugetlb_restored_after_kill, "HARNESS-HOST-01",
 		TH_LOG("the inner case was not killed by its timeout");
 	EXPECT_LT(before, raised) TH_LOG("nr_hugepages was %ld, the hanging case saw %ld",
 					 before, raised);
-	snprintf(want, sizeof(want), "# host state: restored " NR_HUGEPAGES " to \"%ld\"", before);
+	snprintf(want, sizeof(want), "# host state: restored " KM_HUGE_2M_NR " to \"%ld\"", before);
 	EXPECT_NONNULL(find_line(out, want));
 	EXPECT_EQ(before, after) TH_LOG("nr_hugepages: %ld before, %ld raised, %ld after",
 					before, raised, after);
