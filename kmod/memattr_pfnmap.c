@@ -651,6 +651,7 @@ static void mpf_fill_info(struct mpf_info *in)
 	memset(in, 0, sizeof(*in));
 	in->abi_version = MPF_ABI_VERSION;
 	in->page_size = PAGE_SIZE;
+	in->max_order = MPF_MAX_ORDER;
 	in->id_aa64mmfr2_raw = read_sysreg_s(SYS_ID_AA64MMFR2_EL1);
 	in->ctr_el0_raw = read_sysreg(ctr_el0);
 	in->midr_raw = read_cpuid_id();

@@ -22,7 +22,7 @@
 
 #define MPF_DEVICE_NAME		"memattr_pfnmap"
 #define MPF_DEVICE_PATH		"/dev/memattr_pfnmap"
-#define MPF_ABI_VERSION		1
+#define MPF_ABI_VERSION		2
 
 /* Where the buffer's memory comes from. */
 enum mpf_backing {
@@ -143,7 +143,9 @@ struct mpf_info {
 	__u64 live_buffers;
 	__u64 live_pages;
 	char region_source[64];	/* how the nonlinear range was chosen */
-	__u64 reserved[8];
+	__u32 max_order;	/* MPF_BACKING_RAM is at most page_size << max_order */
+	__u32 pad;
+	__u64 reserved[7];
 };
 
 #define MPF_IOC_MAGIC	0xb7

@@ -211,7 +211,7 @@ static int mem_pfnmap(struct km_mem *m, enum km_backing kind, u64 size)
 	struct km_pfn_props want;
 	int r;
 
-	req.size = size < KM_PFN_DEFAULT_SIZE ? size : KM_PFN_DEFAULT_SIZE;
+	req.size = size < km_pfn_default_size() ? size : km_pfn_default_size();
 	r = km_pfn_get(&req, &m->pfn, m->why, sizeof(m->why));
 	if (r == KM_PFN_UNAVAILABLE)
 		return -ENODEV;

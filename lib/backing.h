@@ -45,7 +45,7 @@ struct km_mem {
 /*
  * Allocate, map and populate size bytes of kind.  The host populates plain
  * memory by writing every page; PFNMAP/MIXEDMAP memory comes filled by its
- * provider, is at most KM_PFN_DEFAULT_SIZE (m->size says what it got) and
+ * provider, is at most km_pfn_default_size() (m->size says what it got) and
  * must be accessed by the host with aligned single accesses only
  * (km_pfn_write64()), as it may be Device memory.  The VM is needed for
  * guest_memfd.  0 or -errno with m->why set.

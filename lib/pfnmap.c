@@ -651,7 +651,7 @@ int km_pfn_get(const struct km_pfn_req *req, struct km_pfn_map *m, char *why, si
 	m->fd[0] = m->fd[1] = m->fd[2] = -1;
 	m->host_from = km_host_mark();
 	m->src = req->src;
-	m->size = req->size ? req->size : KM_PFN_DEFAULT_SIZE;
+	m->size = req->size ? req->size : km_pfn_default_size();
 	why[0] = 0;
 	switch (req->src) {
 	case KM_SRC_KMOD: r = get_kmod(req, m, why, len); break;

@@ -10,6 +10,8 @@
 #ifndef KM_PFNMAP_H
 #define KM_PFNMAP_H
 
+#include <unistd.h>
+
 #include "pfnmap_expect.h"
 #include "util.h"
 #include "../kmod/memattr_pfnmap.h"
@@ -26,7 +28,16 @@ enum km_pfn_src {
 	KM_SRC_HOLE,		/* an address range with no VMA */
 };
 
-#define KM_PFN_DEFAULT_SIZE	0x10000UL
+/*
+ * What a request of size 0 gets: 64 KiB, and at least 16 pages, so that a
+ * case can split, offset and dirty-log a buffer on any granule.
+ */
+static inline size_t km_pfn_default_size(void)
+{
+	size_t sixteen_pages = 16 * (size_t)getpagesize();
+
+	return sixteen_pages > 0x10000 ? sixteen_pages : 0x10000;
+}
 
 /*
  * A request for the test module: backing, prot and insert are the suffixes of
@@ -40,7 +51,7 @@ struct km_pfn_req {
 	/* KM_SRC_KMOD: the module's configuration (enum mpf_*, MPF_F_*). */
 	u32 backing, prot, insert, flags;
 	bool priv;		/* MAP_PRIVATE instead of MAP_SHARED */
-	size_t size;		/* 0: KM_PFN_DEFAULT_SIZE */
+	size_t size;		/* 0: km_pfn_default_size() */
 	void *fixed;		/* map at this address (MAP_FIXED), else anywhere */
 };
 

@@ -56,33 +56,32 @@ TEST_RULE(kmod_refusals, "PFNMAP-KMOD-01",
 	  "the test module refuses malformed or impossible requests with an errno and leaks "
 	  "nothing doing so")
 {
-	const u64 ram_max = 4ULL << 20;	/* PAGE_SIZE << MAX_PAGE_ORDER with 4K pages */
+	const u64 pg = km_env_page(&km_facts.env);
 	struct mpf_info before;
 	struct {
 		const char *what;
 		struct mpf_config c;
 		int err;
 	} cases[] = {
-		{ "backing 0", { 0, 1, 1, 0, 0x1000 }, -EINVAL },
-		{ "backing 4", { 4, 1, 1, 0, 0x1000 }, -EINVAL },
-		{ "prot 0", { 1, 0, 1, 0, 0x1000 }, -EINVAL },
-		{ "prot 5", { 1, 5, 1, 0, 0x1000 }, -EINVAL },
-		{ "insert 0", { 1, 1, 0, 0, 0x1000 }, -EINVAL },
-		{ "insert 5", { 1, 1, 5, 0, 0x1000 }, -EINVAL },
-		{ "unknown flag", { 1, 1, 1, 0x2, 0x1000 }, -EINVAL },
+		{ "backing 0", { 0, 1, 1, 0, pg }, -EINVAL },
+		{ "backing 4", { 4, 1, 1, 0, pg }, -EINVAL },
+		{ "prot 0", { 1, 0, 1, 0, pg }, -EINVAL },
+		{ "prot 5", { 1, 5, 1, 0, pg }, -EINVAL },
+		{ "insert 0", { 1, 1, 0, 0, pg }, -EINVAL },
+		{ "insert 5", { 1, 1, 5, 0, pg }, -EINVAL },
+		{ "unknown flag", { 1, 1, 1, 0x2, pg }, -EINVAL },
 		{ "size 0", { 1, 1, 1, 0, 0 }, -EINVAL },
 		{ "size not page aligned", { 1, 1, 1, 0, 100 }, -EINVAL },
-		{ "size over MPF_MAX_SIZE", { 1, 1, 1, 0, MPF_MAX_SIZE + 0x1000 }, -E2BIG },
-		{ "RAM larger than one allocation", { 1, 1, 1, 0, ram_max * 2 }, -E2BIG },
-		{ "reserved[2] set", { 1, 1, 1, 0, 0x1000, { 0, 0, 1, 0 } }, -EINVAL },
+		{ "size over MPF_MAX_SIZE", { 1, 1, 1, 0, MPF_MAX_SIZE + pg }, -E2BIG },
+		{ "reserved[2] set", { 1, 1, 1, 0, pg, { 0, 0, 1, 0 } }, -EINVAL },
 		{ "vm_insert_page of memory without struct page",
-		  { MPF_BACKING_NONLINEAR, 1, MPF_INSERT_PAGE, 0, 0x1000 }, -EINVAL },
+		  { MPF_BACKING_NONLINEAR, 1, MPF_INSERT_PAGE, 0, pg }, -EINVAL },
 		{ "ZONE_DEVICE by remap_pfn_range",
-		  { MPF_BACKING_ZONE_DEVICE, 1, MPF_INSERT_REMAP, 0, 0x1000 }, -EINVAL },
+		  { MPF_BACKING_ZONE_DEVICE, 1, MPF_INSERT_REMAP, 0, pg }, -EINVAL },
 	};
 	struct mpf_config ok = {
 		.backing = MPF_BACKING_RAM, .prot = MPF_PROT_CACHEABLE,
-		.insert = MPF_INSERT_FAULT_PFN, .size = 0x2000,
+		.insert = MPF_INSERT_FAULT_PFN, .size = 2 * pg,
 	};
 	struct mpf_query q;
 	unsigned int i;
@@ -93,7 +92,7 @@ TEST_RULE(kmod_refusals, "PFNMAP-KMOD-01",
 	ASSERT_LE(0, fd);
 
 	/* Before any configuration: no mmap, nothing to query. */
-	EXPECT_EQ(-EINVAL, try_mmap(fd, 0x1000, MAP_SHARED, 0));
+	EXPECT_EQ(-EINVAL, try_mmap(fd, pg, MAP_SHARED, 0));
 	EXPECT_EQ(-1, ioctl(fd, MPF_IOC_QUERY, &q));
 	EXPECT_EQ(ENODATA, errno);
 	EXPECT_EQ(-1, ioctl(fd, _IO(MPF_IOC_MAGIC, 0x7f)));
@@ -103,33 +102,46 @@ TEST_RULE(kmod_refusals, "PFNMAP-KMOD-01",
 		r = config(fd, &cases[i].c);
 		EXPECT_EQ(cases[i].err, r) TH_LOG("%s: %s", cases[i].what, strerror(-r));
 	}
+	EXPECT_EQ(pg, before.page_size) TH_LOG("the module's PAGE_SIZE");
+	/* RAM is one allocation: at most PAGE_SIZE << MAX_PAGE_ORDER. */
+	if ((pg << before.max_order) < MPF_MAX_SIZE) {
+		struct mpf_config c = { 1, 1, 1, 0, 2 * (pg << before.max_order) };
+
+		EXPECT_EQ(-E2BIG, config(fd, &c)) TH_LOG("RAM larger than one allocation");
+	} else {
+		TH_LOG("not tried: RAM larger than one allocation (%llu bytes) is over "
+		       "MPF_MAX_SIZE", (unsigned long long)(pg << before.max_order));
+	}
 	if (before.nonlinear_size) {
 		struct mpf_config c = { MPF_BACKING_NONLINEAR, 1, 1, 0,
-					before.nonlinear_size + 0x1000 };
+					before.nonlinear_size + pg };
 
 		if (c.size <= MPF_MAX_SIZE)
 			EXPECT_EQ(-E2BIG, config(fd, &c)) TH_LOG("larger than the region");
 	} else {
-		struct mpf_config c = { MPF_BACKING_NONLINEAR, 1, 1, 0, 0x1000 };
+		struct mpf_config c = { MPF_BACKING_NONLINEAR, 1, 1, 0, pg };
 
 		EXPECT_EQ(-ENODEV, config(fd, &c)) TH_LOG("no memory outside the linear map");
 	}
 
 	/* A good configuration, then mappings that do not fit it. */
 	ASSERT_EQ(0, config(fd, &ok));
-	EXPECT_EQ(-EINVAL, try_mmap(fd, 0x1000, MAP_SHARED, 0)) TH_LOG("size mismatch");
-	EXPECT_EQ(-EINVAL, try_mmap(fd, 0x2000, MAP_SHARED, 0x1000)) TH_LOG("offset");
-	EXPECT_EQ(-EINVAL, try_mmap(fd, 0x2000, MAP_PRIVATE, 0))
+	EXPECT_EQ(-EINVAL, try_mmap(fd, pg, MAP_SHARED, 0)) TH_LOG("size mismatch");
+	EXPECT_EQ(-EINVAL, try_mmap(fd, 2 * pg, MAP_SHARED, pg)) TH_LOG("offset");
+	EXPECT_EQ(-EINVAL, try_mmap(fd, 2 * pg, MAP_PRIVATE, 0))
 		TH_LOG("MAP_PRIVATE with vmf_insert_pfn");
 	ok.insert = MPF_INSERT_PAGE;
 	ASSERT_EQ(0, config(fd, &ok));
-	EXPECT_EQ(-EINVAL, try_mmap(fd, 0x2000, MAP_PRIVATE, 0))
+	EXPECT_EQ(-EINVAL, try_mmap(fd, 2 * pg, MAP_PRIVATE, 0))
 		TH_LOG("MAP_PRIVATE with vm_insert_page");
-	EXPECT_EQ(0, try_mmap(fd, 0x2000, MAP_SHARED, 0));
+	EXPECT_EQ(0, try_mmap(fd, 2 * pg, MAP_SHARED, 0));
 	close(fd);
 
 	EXPECT_NO_LEAK(&before);
 }
+
+/* Room for one default-sized buffer on any granule. */
+#define SLOT_STRIDE	(16ULL << 20)
 
 /* One buffer of every kind, touched by the host and, through a memslot, a guest. */
 TEST_RULE(kmod_no_leak, "PFNMAP-KMOD-02",
@@ -147,6 +159,7 @@ TEST_RULE(kmod_no_leak, "PFNMAP-KMOD-02",
 		{ KM_SRC_KMOD, MPF_BACKING_NONLINEAR, MPF_PROT_WC, MPF_INSERT_FAULT_MIXED, 0 },
 		{ KM_SRC_KMOD, MPF_BACKING_ZONE_DEVICE, MPF_PROT_CACHEABLE, MPF_INSERT_PAGE, 0 },
 	};
+	const u64 pg = km_env_page(&km_facts.env);
 	struct km_pfn_map m[KM_ARRAY_SIZE(reqs)];
 	struct mpf_info before, during;
 	bool got[KM_ARRAY_SIZE(reqs)] = { 0 };
@@ -167,21 +180,21 @@ TEST_RULE(kmod_no_leak, "PFNMAP-KMOD-02",
 		ASSERT_EQ(0, r) TH_LOG("%s", why);
 		got[i] = true;
 		n++;
-		pages += m[i].size / 4096;
+		pages += m[i].size / pg;
 		/* Host touch: faults in the fault-time kinds, copies a COW page. */
 		if (!m[i].props.cow)
-			km_pfn_write64(&m[i], 0x1000, i);
+			km_pfn_write64(&m[i], pg, i);
 		else
-			*(volatile u64 *)(m[i].hva + 0x1000) = i;
+			*(volatile u64 *)(m[i].hva + pg) = i;
 		/* A guest read through a memslot where KVM can map it. */
-		if (!__km_set_memslot2(&a.vm, 1 + i, 0, KM_TEST_IPA + i * 0x100000,
+		if (!__km_set_memslot2(&a.vm, 1 + i, 0, KM_TEST_IPA + i * SLOT_STRIDE,
 				       m[i].size, m[i].hva, -1, 0)) {
 			struct km_exit x;
 
-			km_agent_map(&a, KM_TEST_IPA + i * 0x100000,
-				     KM_TEST_IPA + i * 0x100000, m[i].size, KM_ATTR_NORMAL_WB, 0);
+			km_agent_map(&a, KM_TEST_IPA + i * SLOT_STRIDE,
+				     KM_TEST_IPA + i * SLOT_STRIDE, m[i].size, KM_ATTR_NORMAL_WB, 0);
 			km_agent_reset(&a);
-			km_agent_cmd(&a, KM_OP_LOAD, KM_TEST_IPA + i * 0x100000 + 0x2000, 8, 0);
+			km_agent_cmd(&a, KM_OP_LOAD, KM_TEST_IPA + i * SLOT_STRIDE + 2 * pg, 8, 0);
 			km_agent_run(&a, &x);
 			if (x.kind != KM_X_DONE) {
 				/* A refused access wedges the vCPU: start a new VM. */
@@ -190,7 +203,7 @@ TEST_RULE(kmod_no_leak, "PFNMAP-KMOD-02",
 			}
 		}
 		/* Split the VMA: the module's open() must take a reference. */
-		munmap(m[i].hva + m[i].size - 0x1000, 0x1000);
+		munmap(m[i].hva + m[i].size - pg, pg);
 	}
 	REQUIRE_KMOD(&during);
 	TH_LOG("%u buffers of %llu pages alive while mapped (%llu buffers before)", n,
@@ -210,7 +223,7 @@ TEST_RULE(kmod_no_leak, "PFNMAP-KMOD-02",
 	km_agent_fini(&a);
 	for (i = 0; i < KM_ARRAY_SIZE(reqs); i++)
 		if (got[i]) {
-			m[i].size -= 0x1000;
+			m[i].size -= pg;
 			km_pfn_put(&m[i]);
 		}
 	EXPECT_NO_LEAK(&before);

@@ -124,7 +124,8 @@ MMIO_ROW(store64, "SMOKE-MMIO-02", 8, true);
 FIXTURE_SETUP(mmio)
 {
 	km_agent_init(&self->a, 0);
-	km_agent_map(&self->a, HOLE_IPA, HOLE_IPA, 0x1000, KM_ATTR_DEVICE_nGnRE, 0);
+	km_agent_map(&self->a, HOLE_IPA, HOLE_IPA, km_env_page(&km_facts.env),
+		     KM_ATTR_DEVICE_nGnRE, 0);
 }
 
 FIXTURE_TEARDOWN(mmio)
