@@ -75,16 +75,20 @@
  * did not put back is restored, one "# host state: ..." line each, before
  * the result line; a setting that cannot be restored fails the case.
  *
- *   usage: prog [-h] [-l [-v]] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] [-T SECONDS]
- *               [--no-known-issues] [-- SUITE-ARGS...]
+ *   usage: prog [-h] [-l [-v]] [-t PATTERN] [-r RULES|@FILE] [-x PATTERNS|@FILE]
+ *               [-T SECONDS] [--no-known-issues] [-- SUITE-ARGS...]
  *   -l              list the selected cases as "RULE<TAB>name<TAB>summary", exit 0
  *   -v              with -l, three more columns from the rule's KM_RULE_DOC():
  *                   "<TAB>reference<TAB>prerequisites<TAB>tcg" ("-" when none)
  *   -t PATTERN      select cases whose name or rule ID matches the fnmatch()
  *                   glob PATTERN or contains it (repeatable)
- *   -r RULE         select cases whose rule ID matches the glob (repeatable);
- *                   "@FILE" reads one pattern per line ('#' starts a comment)
- *   -x PATTERN      exclude, matched like -t (repeatable)
+ *   -r RULES        select cases whose rule ID matches one of the globs in
+ *                   RULES, separated by commas or white space (repeatable);
+ *                   "@FILE" reads them from FILE, any number a line, '#'
+ *                   starting a comment; a -r that names no glob is a usage
+ *                   error
+ *   -x PATTERNS     exclude, each pattern matched like -t; a list or @FILE
+ *                   as for -r (repeatable)
  *   -T SECONDS      timeout for every case, not scaled; 0 disables it
  *   --no-known-issues  make KNOWN_ISSUE() a no-op
  * -t and -r together select the union; -x is applied last. Without -T the

@@ -123,12 +123,10 @@ build() {
 # run RULES PROFILE: the suite from the copy's build on one profile; prints
 # the failing cases' rules, one a line; returns run_tests.sh's status.
 run() {
-	local rules=$1 p=$2 args=() r log rc=0
-	IFS=, read -r -a rs <<< "$rules"
-	for r in "${rs[@]}"; do args+=(-r "$r"); done
+	local rules=$1 p=$2 log rc=0
 	log=$tmp/run.log
 	O="$bdir" "$root/run_tests.sh" --no-build --no-table --profile "$p" \
-		${kernel:+--kernel "$kernel"} --keep-logs "$tmp/logs" -- "${args[@]}" \
+		${kernel:+--kernel "$kernel"} --keep-logs "$tmp/logs" -- -r "$rules" \
 		>"$log" 2>&1 || rc=$?
 	grep -E '^not ok ' "$log" | awk '{print $4}' | sort -u
 	return $rc
