@@ -369,7 +369,7 @@ int km_bail(int is_assert)
 }
 
 /*
- * A library helper's check failed (KM_CHECK(), lib/util.h): the case fails
+ * A library helper's check failed (KM_CHECK(), lib/harness/util.h): the case fails
  * as with a failed ASSERT, so its teardown runs and it is reported "not ok"
  * with the message already logged, not as an error.
  */

@@ -52,7 +52,7 @@
  * These helpers need no `_metadata` in scope, so they work in plain helper
  * functions too; a forked grandchild failing an ASSERT simply _exit()s, and
  * the failure still counts because the verdict lives in shared memory.
- * A library helper's KM_CHECK() (lib/util.h) fails the case the same way.
+ * A library helper's KM_CHECK() (lib/harness/util.h) fails the case the same way.
  *
  * Outcomes (set at run time, may be called from setup, body or teardown):
  *   SKIP(statement, fmt, ...)   "ok N ... # SKIP reason", then `statement`.
@@ -71,7 +71,7 @@
  * kills any leftover processes of the group when the case ends. SIGINT or
  * SIGTERM during a run kills the running case's group, prints
  * "Bail out! interrupted by SIGxxx" and exits 1. Once the case's processes
- * are gone, whatever host setting it changed through lib/hoststate.h and
+ * are gone, whatever host setting it changed through lib/harness/hoststate.h and
  * did not put back is restored, one "# host state: ..." line each, before
  * the result line; a setting that cannot be restored fails the case.
  *
