@@ -41,11 +41,14 @@ CHECK_MATRIX ?= 7.3.4+deb13:$(CHECK_PROFILES) 6.12.117+deb13:max,neoverse-n1,cor
 CHECK_KERNELS ?= $(foreach e,$(CHECK_MATRIX),$(firstword $(subst :, ,$(e))))
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
-CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Ilib -Iguest
+# lib/'s folders, one a layer, bottom up (docs/ARCHITECTURE.md); each is on
+# the include path, so a header is named without its folder.
+LIB_DIRS := harness facts expect kvm mem oracle
+CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE $(addprefix -Ilib/,$(LIB_DIRS)) -Iguest
 CFLAGS_T := $(CFLAGS_COMMON) $(EXTRA_CFLAGS)
 LDFLAGS_T := -static
 
-# No libnuma: the NUMA tests make the system calls themselves (lib/numa.c),
+# No libnuma: the NUMA tests make the system calls themselves (lib/mem/numa.c),
 # since a static libnuma drags in glibc's getaddrinfo and a link warning.
 
 # The freestanding guest agent: no libc, no FP/SIMD, linked at its load IPA.
@@ -53,14 +56,15 @@ GUEST_CFLAGS := -std=gnu11 -O2 -Wall -ffreestanding -fno-builtin -nostdlib \
 	-mgeneral-regs-only -fno-pic -fno-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -mstrict-align -Iguest
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
-LIB_HDRS := $(wildcard lib/*.h) $(wildcard guest/*.h) $(wildcard kmod/*.h)
+LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard lib/$(d)/*.c)))
+LIB_HDRS := $(foreach d,$(LIB_DIRS),$(wildcard lib/$(d)/*.h)) $(wildcard guest/*.h) $(wildcard kmod/*.h)
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 # Pure-logic library modules the host unit tests link (no KVM, no arm64).
-UNIT_LIB_SRCS := lib/harness.c lib/hoststate.c lib/util.c lib/s1pt.c lib/expect.c lib/known_issues.c \
-		 lib/s2prot.c lib/pfnmap_expect.c lib/kversion.c lib/contract.c lib/s2desc.c \
-		 lib/sysfs.c lib/procfs.c lib/numa.c
+UNIT_LIB_SRCS := $(addprefix lib/harness/,harness.c hoststate.c util.c sysfs.c procfs.c) \
+		 $(addprefix lib/facts/,kversion.c contract.c) \
+		 $(addprefix lib/expect/,expect.c pfnmap_expect.c known_issues.c) \
+		 lib/kvm/s1pt.c lib/mem/numa.c $(addprefix lib/oracle/,s2prot.c s2desc.c)
 
 GUEST_OBJS := $(O)/guest/entry.o $(O)/guest/agent.o
 T_OBJS := $(patsubst %.c,$(O)/t/%.o,$(LIB_SRCS) $(TEST_SRCS)) $(O)/t/blobs.o
@@ -95,7 +99,7 @@ $(O)/host/unit_tests: $(UNIT_SRCS) $(UNIT_LIB_SRCS) $(LIB_HDRS)
 	$(HOSTCC) $(CFLAGS_COMMON) -o $@ $(UNIT_SRCS) $(UNIT_LIB_SRCS)
 
 # A suite with deliberately failing cases that the harness unit tests run.
-DEMO_LIB_SRCS := lib/harness.c lib/hoststate.c lib/util.c lib/sysfs.c
+DEMO_LIB_SRCS := $(addprefix lib/harness/,harness.c hoststate.c util.c sysfs.c)
 $(O)/host/harness_demo: tests/unit/fixtures/harness_demo.c $(DEMO_LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(CFLAGS_COMMON) -o $@ tests/unit/fixtures/harness_demo.c $(DEMO_LIB_SRCS)
@@ -125,8 +129,9 @@ runner-check: all
 bench: all
 	scripts/bench.sh $(BENCH_ARGS)
 
-# Mutations of lib/pfnmap_expect.c and lib/expect.c, each built in a copy of
-# the tree and run on MUTATE_PROFILES one at a time (scripts/mutate.sh).
+# Mutations of lib/expect/pfnmap_expect.c and lib/expect/expect.c, each built
+# in a copy of the tree and run on MUTATE_PROFILES one at a time
+# (scripts/mutate.sh).
 MUTATE_PROFILES ?= max,neoverse-n1
 mutate: all
 	scripts/mutate.sh -p $(MUTATE_PROFILES) $(MUTATE_ARGS)

@@ -36,8 +36,9 @@
 #   --qemu-arg ARG      one extra QEMU argument (repeatable), e.g.
 #                       --qemu-arg -machine --qemu-arg mte=on
 #  Selection (passed to the suite):
-#   --rules LIST        only these rule IDs (globs), comma-separated, or a file
-#                       of them (FILE or @FILE, one a line, '#' comments)
+#   --rules LIST        only these rule IDs (globs), separated by commas or
+#                       blanks, or a file of them (FILE or @FILE, any number a
+#                       line, '#' comments; under QEMU the guest gets a copy)
 #   --skip-rules LIST   leave out these rule IDs (globs), same forms
 #  Reports:
 #   --junit FILE        JUnit XML, one testsuite per profile

@@ -12,7 +12,7 @@
  *   ioctl(fd, MS2_IOC_WALK, &walk)   one entry per page of [ipa, ipa + n pages)
  *
  * Nothing is decoded here: the suite decodes the raw descriptors per the
- * Arm ARM (lib/s2desc.c).  Errors of MS2_IOC_WALK:
+ * Arm ARM (lib/oracle/s2desc.c).  Errors of MS2_IOC_WALK:
  *   EPERM       not CAP_SYS_ADMIN
  *   EBADF       vm_fd is not an open file descriptor
  *   EINVAL      vm_fd is not a KVM VM, or a bad range / reserved field

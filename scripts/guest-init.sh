@@ -20,6 +20,9 @@
 #                     they are rmmod'ed after the suite, last first
 #   /etc/km/kmod-why  optional: why the test modules are not there (one line),
 #                     given to the suite as KM_KMOD_WHY
+#   /etc/km/rules/*   optional: the rule files of run_tests.sh --rules and
+#                     --skip-rules, which the arguments name (-r @FILE); the
+#                     suite reads them
 # A module that does not load is one line, "# guest-init: insmod NAME.ko
 # failed: <insmod's message>; kernel: <what the kernel said meanwhile>", and
 # the suite gets the same reason in KM_KMOD_WHY_<name> for its SKIPs.

@@ -3,10 +3,10 @@
 #
 # make mutate: break the expectation functions' output one change at a time
 # and check that the suite notices.  Each mutation below edits one field of
-# km_pfn_expect() (lib/pfnmap_expect.c) or km_expect() (lib/expect.c) for one
-# kind of memory, in a copy of the tree; the suite is built from that copy and
-# the rules that depend on the field run under QEMU on each profile (one at a
-# time).  A mutation some case FAILs on is killed; one no case fails on is
+# km_pfn_expect() (lib/expect/pfnmap_expect.c) or km_expect()
+# (lib/expect/expect.c) for one kind of memory, in a copy of the tree; the
+# suite is built from that copy and the rules that depend on the field run
+# under QEMU on each profile (one at a time).  A mutation some case FAILs on is killed; one no case fails on is
 # DEAD: no row checks what that field says.  The tree itself is never edited.
 #
 #   scripts/mutate.sh [-p PROFILES] [-k IMAGE] [-f FILE] [-l] [-K] [NAME...]
@@ -33,19 +33,19 @@ prog=mutate
 # name | file | rules (comma-separated globs) | sed script.  Each edit must
 # change the file (else the mutation is reported STALE: the code moved).
 mutations=(
-	"p1-s2-device|lib/pfnmap_expect.c|PFNMAP-P1-*,PFNMAP-P2-*,S2MT-PFNRAM-*,S2MT-PFNRAMNC-*|s/^\t\te->s2 = KM_S2_NORMAL;$/\t\te->s2 = p->pfnmap \&\& p->ram ? KM_S2_DEVICE : KM_S2_NORMAL;/"
-	"row13-log-accepted|lib/pfnmap_expect.c|PFNMAP-MS13-*|/p->pfnmap && log_dirty/,/row 13/s/e->memslot = -EINVAL;/e->memslot = 0;/"
-	"row14-accepted|lib/pfnmap_expect.c|PFNMAP-P1R-*,PFNMAP-P3R-*,PFNMAP-MS14-*,MEMSLOT-FLAGS-03|/p->pfnmap && p->cacheable && gate && !e->cpfn/,/row 14/s/e->memslot = -EINVAL;/e->memslot = 0;/"
-	"mixedmap-refused|lib/pfnmap_expect.c|PFNMAP-M1-*,MEMSLOT-DIRTY-0[23]|s/^\(\t\te->memslot_why = \"1.1 row 15: VM_MIXEDMAP\)/\t\te->memslot = -EINVAL;\n\1/"
-	"nc-exec-true|lib/pfnmap_expect.c|PFNMAP-P4-*,PFNMAP-P5-*,PFNMAP-M3-*|s/e->exec = !noncacheable;/e->exec = true;/"
-	"device-unaligned-ok|lib/pfnmap_expect.c|PFNMAP-P5-*,PFNMAP-M3-*|s/e->unaligned = e->s2 != KM_S2_DEVICE;/e->unaligned = true;/"
-	"allow-any-uncached-device|lib/pfnmap_expect.c|PFNMAP-P4-*,PFNMAP-M3-*,S2MT-PFNIONC-*|s/e->s2 = p->allow_any_uncached && any_uc ? KM_S2_NORMAL_NC : KM_S2_DEVICE;/e->s2 = KM_S2_DEVICE;/"
-	"s2-size-no-block|lib/pfnmap_expect.c|S2SIZE-01,S2MT-THP-*,S2MT-HUGETLB-*|s/return p->host_leaf >= pmd ? pmd : page;/return page;/"
-	"s2-size-logging-block|lib/pfnmap_expect.c|S2SIZE-02,PFNMAP-MS13-03|s/if (p->gmem || logging)/if (p->gmem)/"
-	"x-eager-without-dic|lib/pfnmap_expect.c|PFNMAP-P1-*,PFNMAP-P2-*,PFNMAP-M1-*,S2MT-ANON-*|s/e->s2_x_eager = !noncacheable && env->dic;/e->s2_x_eager = !noncacheable;/"
-	"w-read-device-logging|lib/pfnmap_expect.c|MEMSLOT-DIRTY-*|s/e->s2_w_read = writable && (((p->pfnmap || p->mixedmap) && !p->ram) || !log_dirty);/e->s2_w_read = writable \&\& !log_dirty;/"
-	"s2mt-w-flipped|lib/expect.c|S2MT-ANON-*,S2MT-PFNIODEV-*|s/e->w = pe->s2_w_read;/e->w = !pe->s2_w_read;/"
-	"s2mt-nc-exec-runs|lib/expect.c|S2MT-PFNIONC-*,S2MT-PFNIODEV-*|s/e->guest = KM_OUT_BIT(KM_OUT_IABT_SEA);/e->guest = KM_OUT_BIT(KM_OUT_OK);/"
+	"p1-s2-device|lib/expect/pfnmap_expect.c|PFNMAP-P1-*,PFNMAP-P2-*,S2MT-PFNRAM-*,S2MT-PFNRAMNC-*|s/^\t\te->s2 = KM_S2_NORMAL;$/\t\te->s2 = p->pfnmap \&\& p->ram ? KM_S2_DEVICE : KM_S2_NORMAL;/"
+	"row13-log-accepted|lib/expect/pfnmap_expect.c|PFNMAP-MS13-*|/p->pfnmap && log_dirty/,/row 13/s/e->memslot = -EINVAL;/e->memslot = 0;/"
+	"row14-accepted|lib/expect/pfnmap_expect.c|PFNMAP-P1R-*,PFNMAP-P3R-*,PFNMAP-MS14-*,MEMSLOT-FLAGS-03|/p->pfnmap && p->cacheable && gate && !e->cpfn/,/row 14/s/e->memslot = -EINVAL;/e->memslot = 0;/"
+	"mixedmap-refused|lib/expect/pfnmap_expect.c|PFNMAP-M1-*,MEMSLOT-DIRTY-0[23]|s/^\(\t\te->memslot_why = \"1.1 row 15: VM_MIXEDMAP\)/\t\te->memslot = -EINVAL;\n\1/"
+	"nc-exec-true|lib/expect/pfnmap_expect.c|PFNMAP-P4-*,PFNMAP-P5-*,PFNMAP-M3-*|s/e->exec = !noncacheable;/e->exec = true;/"
+	"device-unaligned-ok|lib/expect/pfnmap_expect.c|PFNMAP-P5-*,PFNMAP-M3-*|s/e->unaligned = e->s2 != KM_S2_DEVICE;/e->unaligned = true;/"
+	"allow-any-uncached-device|lib/expect/pfnmap_expect.c|PFNMAP-P4-*,PFNMAP-M3-*,S2MT-PFNIONC-*|s/e->s2 = p->allow_any_uncached && any_uc ? KM_S2_NORMAL_NC : KM_S2_DEVICE;/e->s2 = KM_S2_DEVICE;/"
+	"s2-size-no-block|lib/expect/pfnmap_expect.c|S2SIZE-01,S2MT-THP-*,S2MT-HUGETLB-*|s/return p->host_leaf >= pmd ? pmd : page;/return page;/"
+	"s2-size-logging-block|lib/expect/pfnmap_expect.c|S2SIZE-02,PFNMAP-MS13-03|s/if (p->gmem || logging)/if (p->gmem)/"
+	"x-eager-without-dic|lib/expect/pfnmap_expect.c|PFNMAP-P1-*,PFNMAP-P2-*,PFNMAP-M1-*,S2MT-ANON-*|s/e->s2_x_eager = !noncacheable && env->dic;/e->s2_x_eager = !noncacheable;/"
+	"w-read-device-logging|lib/expect/pfnmap_expect.c|MEMSLOT-DIRTY-*|s/e->s2_w_read = writable && (((p->pfnmap || p->mixedmap) && !p->ram) || !log_dirty);/e->s2_w_read = writable \&\& !log_dirty;/"
+	"s2mt-w-flipped|lib/expect/expect.c|S2MT-ANON-*,S2MT-PFNIODEV-*|s/e->w = pe->s2_w_read;/e->w = !pe->s2_w_read;/"
+	"s2mt-nc-exec-runs|lib/expect/expect.c|S2MT-PFNIONC-*,S2MT-PFNIODEV-*|s/e->guest = KM_OUT_BIT(KM_OUT_IABT_SEA);/e->guest = KM_OUT_BIT(KM_OUT_OK);/"
 )
 
 profiles=max,neoverse-n1
@@ -76,7 +76,7 @@ field() {
 
 if [ "$list" = 1 ]; then
 	for m in "${mutations[@]}"; do
-		printf '%-28s %-22s %s\n' "$(field "$m" 0)" "$(field "$m" 1)" "$(field "$m" 2)"
+		printf '%-28s %-26s %s\n' "$(field "$m" 0)" "$(field "$m" 1)" "$(field "$m" 2)"
 	done
 	exit 0
 fi
@@ -123,12 +123,10 @@ build() {
 # run RULES PROFILE: the suite from the copy's build on one profile; prints
 # the failing cases' rules, one a line; returns run_tests.sh's status.
 run() {
-	local rules=$1 p=$2 args=() r log rc=0
-	IFS=, read -r -a rs <<< "$rules"
-	for r in "${rs[@]}"; do args+=(-r "$r"); done
+	local rules=$1 p=$2 log rc=0
 	log=$tmp/run.log
 	O="$bdir" "$root/run_tests.sh" --no-build --no-table --profile "$p" \
-		${kernel:+--kernel "$kernel"} --keep-logs "$tmp/logs" -- "${args[@]}" \
+		${kernel:+--kernel "$kernel"} --keep-logs "$tmp/logs" -- -r "$rules" \
 		>"$log" 2>&1 || rc=$?
 	grep -E '^not ok ' "$log" | awk '{print $4}' | sort -u
 	return $rc

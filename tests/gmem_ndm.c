@@ -20,7 +20,7 @@
  *   with -EFAULT as it does secretmem.
  *
  * Channels, all usable from userspace on a stock kernel:
- * - can_set_direct_map(), read two ways (lib/gmem.h km_direct_map_read): a
+ * - can_set_direct_map(), read two ways (lib/kvm/gmem.h km_direct_map_read): a
  *   model from the boot facts (rodata=, debug_pagealloc=, KFENCE), and
  *   memfd_secret(), available iff secretmem.enable && can_set_direct_map()
  *   (mm/secretmem.c).  They must agree;

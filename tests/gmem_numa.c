@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * NUMA placement of guest_memfd memory (SPEC 2.7), through the memory-policy
- * system calls (lib/numa.h).  guest_memfd keeps one shared mempolicy per inode
+ * system calls (lib/mem/numa.h).  guest_memfd keeps one shared mempolicy per inode
  * (kvm_gmem_set_policy/kvm_gmem_get_policy); every allocation path -- the
  * guest's fault (kvm_gmem_get_pfn), the host's fault
  * (kvm_gmem_fault_user_mapping) and fallocate -- goes through

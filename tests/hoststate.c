@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The suite leaves the host as it found it: a host setting a case changed
- * (lib/hoststate.h) is restored by the harness parent even when the case is
+ * (lib/harness/hoststate.h) is restored by the harness parent even when the case is
  * SIGKILLed by its timeout.  HARNESS-HOST-01 runs this very binary on the
  * on-request case HARNESS-HOST-HANG, which raises nr_hugepages through the
- * hugetlb backing (lib/backing.c) and hangs, then checks the value after the
+ * hugetlb backing (lib/mem/backing.c) and hangs, then checks the value after the
  * inner run has killed it.
  */
 #include <errno.h>
@@ -135,5 +135,6 @@ TEST_RULE_TIMEOUT(hugetlb_restored_after_kill, "HARNESS-HOST-01",
 					before, raised, after);
 }
 
-KM_RULE_DOC(harness_host, "HARNESS-HOST-*", "lib/hoststate.h, lib/harness.c:km_run_case",
+KM_RULE_DOC(harness_host, "HARNESS-HOST-*",
+	    "lib/harness/hoststate.h, lib/harness/harness.c:km_run_case",
 	    "2 MiB default huge pages", "yes")

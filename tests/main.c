@@ -48,7 +48,7 @@ int km_harness_global_setup(int argc, char **argv)
 		return 1;
 	}
 	s2trace_cleanup(false);
-	/* The cases' stage-2 tracers share one set of probes (lib/s2trace.h). */
+	/* The cases' stage-2 tracers share one set of probes (lib/oracle/s2trace.h). */
 	r = km_s2trace_session_init();
 	if (r)
 		printf("# s2trace: no shared probes (%s): each tracer registers its own\n",

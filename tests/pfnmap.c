@@ -4,9 +4,9 @@
  * table (1.2: P1, P1', P2, P3, P3', P4, P5, M1, M2, M3, C1, X1) and per
  * memslot rule 12-15 of 1.1, over the test module (kmod/) and real drivers.
  *
- * Every case builds the VMA its row describes (lib/pfnmap.c), computes what
+ * Every case builds the VMA its row describes (lib/mem/pfnmap.c), computes what
  * KVM must do from the VMA's measured properties and the host facts with
- * km_pfn_expect() (lib/pfnmap_expect.c, the only place the rules live), and
+ * km_pfn_expect() (lib/expect/pfnmap_expect.c, the only place the rules live), and
  * checks it against KVM:
  *   - KVM_SET_USER_MEMORY_REGION2: 0 or EINVAL
  *     (arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region);
@@ -19,12 +19,12 @@
  *     Normal-NC and Device; an unaligned load completes on Normal and
  *     Normal-NC and fails KVM_RUN with EFAULT on Device (stage-2 alignment
  *     fault, "Unsupported FSC" in kvm_handle_guest_abort);
- *   - the stage-2 mapping itself through the tracer oracle (lib/s2trace.h):
+ *   - the stage-2 mapping itself through the tracer oracle (lib/oracle/s2trace.h):
  *     memory type, W, X and leaf size after the guest's accesses, against
  *     km_pfn_expect(); and that the memory types the guest's observations
  *     allow (km_infer_memtypes()) include the traced one: both oracles
  *     agree;
- *   - the descriptor KVM installed (lib/s2desc_kmod.c, kmod/memattr_s2desc):
+ *   - the descriptor KVM installed (lib/oracle/s2desc_kmod.c, kmod/memattr_s2desc):
  *     the exact MemAttr for the host's FWB, S2AP, XN, SH, AF, leaf size and
  *     output address (the pfn behind the hva where it is known), against
  *     km_pfn_expect(), the tracer's leaf and the guest's observations.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The descriptor reader (kmod/memattr_s2desc, lib/s2desc_kmod.c) is an
+ * The descriptor reader (kmod/memattr_s2desc, lib/oracle/s2desc_kmod.c) is an
  * oracle other tests trust, so its own properties are rules: it reads this
  * VM's stage 2 as the host's facts describe it (FWB, the granule, the IPA
  * size and VTCR_EL2 KVM chose), it takes nothing but a KVM VM file

@@ -5,11 +5,11 @@
  * Device-nGnRnE) x an access (aligned load, unaligned load, instruction
  * fetch, DC ZVA), one rule-ID'd case S2MT-<BACKING>-NN.
  *
- * Each case asks km_expect() (lib/expect.c, a function of the hardware facts
+ * Each case asks km_expect() (lib/expect/expect.c, a function of the hardware facts
  * only) what must happen, then checks it with three independent oracles:
- *   - the tracer (lib/s2trace.h): the stage-2 mapping KVM asked for at the
+ *   - the tracer (lib/oracle/s2trace.h): the stage-2 mapping KVM asked for at the
  *     accessed IPA: memory type, R/W/X, page or block;
- *   - the descriptor (lib/s2desc_kmod.c, kmod/memattr_s2desc): the leaf KVM
+ *   - the descriptor (lib/oracle/s2desc_kmod.c, kmod/memattr_s2desc): the leaf KVM
  *     actually installed, decoded per the Arm ARM: the exact MemAttr for the
  *     host's FWB, S2AP, XN, SH, AF, leaf size, output address; and the
  *     memory type the guest's stage-1 attribute combines with it to;
@@ -34,7 +34,7 @@
  *
  * Rows: SPEC 1.2 master table A1 (anon, THP, hugetlb), G1 (guest_memfd),
  * and the PFNMAP/MIXEDMAP rows P1-P5, M1, M2 and M3 (cacheable, Normal-NC,
- * Device) over the test module (km_mem_create(), lib/pfnmap.c), whose VMA
+ * Device) over the test module (km_mem_create(), lib/mem/pfnmap.c), whose VMA
  * must be exactly the row's.  Where KVM refuses the row's memslot on this
  * host (cacheable PFNMAP without FWB && DIC) each cell asserts the refusal;
  * where it cannot resolve the pfn (M2; M3 cacheable without FWB && DIC) the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The stage-2 tracer (lib/s2trace.h) is an oracle other tests trust, so its
+ * The stage-2 tracer (lib/oracle/s2trace.h) is an oracle other tests trust, so its
  * own properties are rules: it sees this process's VM, only this process's
  * VM, and it leaves nothing behind in tracefs, even when its process dies.
  */
@@ -167,7 +167,7 @@ TEST_RULE(killed_cleanup, "S2TRACE-CLEAN-02",
 }
 
 /*
- * The run's shared probes (lib/s2trace.h): one tracer after another uses
+ * The run's shared probes (lib/oracle/s2trace.h): one tracer after another uses
  * them, so what one leaves must not reach the next.  Another process (the
  * first tracer) owns them, traces its own VM (collects: its records are
  * there), then runs a second VM whose records it leaves in the buffer, and

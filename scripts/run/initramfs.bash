@@ -53,18 +53,29 @@ initramfs_key() {
 
 # The suite's arguments, one a line: the user's for every profile, and a
 # feature profile's rules (as -r) ahead of them when it runs only those.
+# A rule file goes along as /etc/km/rules/N-NAME, and the suite is given
+# that path instead of the host's.
 write_args() {
-	local r n f focus g sel
+	local r n f focus i dest
 	argsd=$tmpdir/args
 	mkdir -p "$argsd"
+	guest_args=(${suite_args[@]+"${suite_args[@]}"})
+	n=0
+	for i in ${rule_files[@]+"${!rule_files[@]}"}; do
+		f=${rule_files[$i]}
+		n=$((n + 1))
+		dest=${f##*/}
+		dest=/etc/km/rules/$n-${dest//[^A-Za-z0-9._-]/_}
+		cp "$f" "$argsd/rules.$n" || km_die 2 "$prog: cannot copy the rule file $f"
+		mk_args+=(--add "$argsd/rules.$n:$dest")
+		guest_args[i]=@$dest
+	done
 	put_args "$argsd/args"
 	for r in "${runs[@]}"; do
 		IFS=$'\t' read -r n _ _ _ _ f <<< "$r"
 		focus=$(focus_of "${f:--}")
 		[ "$focus" != - ] || continue
-		sel=()
-		while IFS= read -r g; do sel+=(-r "$g"); done < <(split_globs "$focus")
-		put_args "$argsd/args.$n" "${sel[@]}"
+		put_args "$argsd/args.$n" -r "$focus"
 		mk_args+=(--add "$argsd/args.$n:/etc/km/args.$n")
 	done
 }
@@ -72,7 +83,7 @@ put_args() {	# put_args FILE ARGS...: ARGS, then the suite's, one a line
 	local out=$1 a
 	shift
 	: > "$out"
-	for a in "$@" ${suite_args[@]+"${suite_args[@]}"}; do printf '%s\n' "$a" >> "$out"; done
+	for a in "$@" ${guest_args[@]+"${guest_args[@]}"}; do printf '%s\n' "$a" >> "$out"; done
 }
 
 # Modules of the kernel under test named in kmod/debian-modules, from the

@@ -29,40 +29,22 @@ check_options() {
 		usage_err "--kdir names the build directory of a --kernel IMAGE or, with --native, of the running kernel (Debian kernels and --kernel-tree have their own)"
 }
 
-# split_globs LIST: comma-separated rule globs, one a line.
-split_globs() { tr ',' '\n' <<< "$1" | sed -e 's/[[:space:]]//g' -e '/^$/d'; }
-
-# expand_rules SPEC: the globs of --rules/--skip-rules SPEC, one a line.  A
-# file (FILE or @FILE) is read here, on the host: the suite's own -r @FILE
-# would look for it inside the guest, and takes one glob a line where the
-# runner's files may have several.
-expand_rules() {
-	local spec=$1 rfile=""
-	case "$spec" in
-	@*) rfile=${spec#@} ;;
-	*) [ -f "$spec" ] && rfile=$spec ;;
-	esac
-	if [ -n "$rfile" ]; then
-		[ -r "$rfile" ] || usage_err "cannot read the rule file '$rfile'"
-		sed -e 's/#.*//' -e 's/[,[:space:]]\{1,\}/\n/g' "$rfile" | sed '/^$/d'
-	else
-		split_globs "$spec"
-	fi
-}
-
 # --rules and --skip-rules become the suite's -r and -x, ahead of the
-# arguments after "--".  Sets raw (the suite prints a listing or its help,
-# not KTAP) and user_selects (the user chose cases: a feature profile's own
-# rules then give way).
+# arguments after "--", as they are: the suite is their one parser.  A rule
+# file (FILE or @FILE) is on this host: it is passed as @PATH, and
+# rule_files maps the index of that argument in suite_args to PATH, so that
+# write_args can give the guest a copy.  Sets raw (the suite prints a
+# listing or its help, not KTAP) and user_selects (the user chose cases: a
+# feature profile's own rules then give way).
 select_rules() {
-	local s r n0 a sel=()
+	local s a sel=()
+	rule_files=()
 	for s in ${rule_specs[@]+"${rule_specs[@]}"}; do
-		n0=${#sel[@]}
-		while IFS= read -r r; do sel+=(-r "$r"); done < <(expand_rules "$s")
-		[ ${#sel[@]} -gt "$n0" ] || usage_err "--rules '$s' names no rule"
+		! no_globs "$s" || usage_err "--rules '$s' names no rule"
+		add_rule_spec -r "$s"
 	done
 	for s in ${skip_specs[@]+"${skip_specs[@]}"}; do
-		while IFS= read -r r; do sel+=(-x "$r"); done < <(expand_rules "$s")
+		no_globs "$s" || add_rule_spec -x "$s"
 	done
 	suite_args=(${sel[@]+"${sel[@]}"} ${suite_args[@]+"${suite_args[@]}"})
 	raw=0 user_selects=0
@@ -72,6 +54,23 @@ select_rules() {
 		-t*|-r*|-x*) user_selects=1 ;;
 		esac
 	done
+}
+# no_globs SPEC: nothing but separators (commas, blanks), so no glob to the
+# suite.  Such a --rules is refused here, before anything is built or booted
+# (the suite would refuse it only in the guest); such a --skip-rules is
+# dropped, so that it does not count as a selection of the user's.
+no_globs() { [ -z "${1//[,[:space:]]/}" ]; }
+add_rule_spec() {	# add_rule_spec -r|-x SPEC: onto select_rules' sel
+	local f
+	sel+=("$1")
+	case "$2" in
+	@*) f=${2#@} ;;
+	*) [ -f "$2" ] || { sel+=("$2"); return 0; }
+	   f=$2 ;;
+	esac
+	{ [ -f "$f" ] && [ -r "$f" ]; } || usage_err "cannot read the rule file '$f'"
+	rule_files[${#sel[@]}]=$f
+	sel+=("@$f")
 }
 
 # The file `profiles`: pdef maps a name to

@@ -180,18 +180,27 @@ t_rule_selection() {
 	printf '# a comment\nCAP-CPFN-01\n\nS2MT-*  GMEM-BIND-03\n' > "$tmp/rules.txt"
 	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profile max \
 		--rules 'SMOKE-*,CAP-GMEM-01' --rules "@$tmp/rules.txt" --skip-rules SMOKE-MMIO-02 \
-		-- -T 5
-	local got
+		--skip-rules "$tmp/rules.txt" -- -T 5
+	local got f g=/etc/km/rules
 	got=$(sed -n 's/^# arg: //p' "$tmp/out" | tr '\n' ' ')
-	[ "$got" = "-r SMOKE-* -r CAP-GMEM-01 -r CAP-CPFN-01 -r S2MT-* -r GMEM-BIND-03 -x SMOKE-MMIO-02 -T 5 " ] ||
-		fail "suite args: $got"
+	[ "$got" = "-r SMOKE-*,CAP-GMEM-01 -r @$g/1-rules.txt -x SMOKE-MMIO-02 -x @$g/2-rules.txt -T 5 " ] ||
+		fail "suite args: $got" || return 1
+	# The suite reads the files in the guest: the host's, unparsed.
+	for f in $g/1-rules.txt $g/2-rules.txt; do
+		got=$(sed -n "s|^# rules $f: ||p" "$tmp/out")
+		[ "$got" = "$(cat "$tmp/rules.txt")" ] || fail "$f in the guest: $got" || return 1
+	done
+	rt --rules ' , ' --kernel "$kimg"
+	want_rc 2 && one_line && err_has "--rules ' , ' names no rule" || return 1
+	rt --rules "@$tmp/no-such-rules" --kernel "$kimg"
+	want_rc 2 && one_line && err_has "cannot read the rule file '$tmp/no-such-rules'"
 }
 args_seen() { sed -n 's/^# arg: //p' "$tmp/out" | tr '\n' ' '; }	# what fake-qemu's args mode saw
 t_feature_profile() {	# a profile line with rules runs just them, unless told otherwise
 	local got
 	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profile max-numa
 	got=$(args_seen)
-	want_rc 4 && { [ "$got" = "-r CAP-* -r SMOKE-* -r GMEM-NUMA-* " ] || fail "suite args: $got"; } ||
+	want_rc 4 && { [ "$got" = "-r CAP-*,SMOKE-*,GMEM-NUMA-* " ] || fail "suite args: $got"; } ||
 		return 1
 	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profile max-numa --full
 	want_rc 4 || return 1
@@ -202,7 +211,7 @@ t_feature_profile() {	# a profile line with rules runs just them, unless told ot
 	[ "$got" = "-r S2MT-* " ] || fail "--rules did not replace the profile's: $got"
 	QEMU=$fake FAKE_QEMU_MODE=args rt --kernel "$kimg" --profiles max,max-numa
 	got=$(args_seen)
-	[ "$got" = "-r CAP-* -r SMOKE-* -r GMEM-NUMA-* " ] || fail "max has no rules field: $got"
+	[ "$got" = "-r CAP-*,SMOKE-*,GMEM-NUMA-* " ] || fail "max has no rules field: $got"
 }
 t_parallel_reports() {
 	QEMU=$fake FAKE_QEMU_MODE=mixed FAKE_QEMU_FAIL_PROFILE=max rt --kernel "$kimg" \

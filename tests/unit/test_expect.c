@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of lib/expect.c: the expectation function and its inverse. */
+/* Unit tests of lib/expect/expect.c: the expectation function and its inverse. */
 #include <errno.h>
 
 #include "harness.h"

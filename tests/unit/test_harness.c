@@ -657,6 +657,85 @@ TEST_F_RULE(demo, filters, "UNIT-HARNESS-13", "-t globs and substrings, -r, -r @
 	EXPECT_LINE("DEMO-B-PASS\tglobal.pass\tpasses");
 }
 
+/* Writes text to the file <dir>/name and returns "@<that path>". */
+static const char *rule_file(FIXTURE_DATA(demo) *self, const char *name, const char *text,
+			     char *arg, size_t size)
+{
+	FILE *f;
+
+	snprintf(arg, size, "@%s/%s", self->dir, name);
+	f = fopen(arg + 1, "w");
+	ASSERT_NE_NULL(f) TH_LOG("%s: %s", arg + 1, strerror(errno));
+	fputs(text, f);
+	fclose(f);
+	return arg;
+}
+
+TEST_F_RULE(demo, rule_lists, "UNIT-HARNESS-28",
+	    "-r and -x take globs separated by commas or blanks, @FILE several a line; "
+	    "a -r naming no rule exits 2")
+{
+	static const struct {
+		const char *args[8];
+		int lines;
+	} cases[] = {
+		{ { "-r", "DEMO-B-PASS,DEMO-TBL-*" }, 6 },
+		{ { "-r", " DEMO-B-PASS , DEMO-TBL-A\tDEMO-TBL-B " }, 5 },
+		{ { "-r", "DEMO-B-*,", "-x", "skip,DEMO-B-KI*" }, 3 },
+		{ { "-r", "DEMO-B-*", "-x", "skip DEMO-B-KI*" }, 3 },
+		{ { "-r", "DEMO-B-*", "-x", "" }, 6 },	/* excluding nothing is no error */
+		{ { "-r", "DEMO-OR-HIDDEN,DEMO-B-PASS" }, 2 },	/* on request by a list entry */
+	};
+	static const char * const files[] = { "rules", "skips", "none" };
+	char arg[160], xarg[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[10] = { "-l" };
+
+		memcpy(&args[1], cases[i].args, sizeof(cases[i].args));
+		demo_run(self, NULL, args);
+		EXPECT_EQ(0, self->status) TH_LOG("%s", self->errout);
+		EXPECT_EQ(cases[i].lines, count_lines(self->out))
+			TH_LOG("%s '%s' %s '%s':\n%s", args[1], args[2], args[3] ? args[3] : "",
+			       args[3] ? args[4] : "", self->out);
+		demo_reset(self);
+	}
+
+	rule_file(self, "rules", "# several a line\nDEMO-B-PASS, DEMO-TBL-A  DEMO-TBL-B\n"
+		  "\n\tDEMO-LIKE-C,DEMO-LIKE-D # comment, DEMO-B-FAIL\n", arg, sizeof(arg));
+	rule_file(self, "skips", "DEMO-TBL-B # comment\n*.like,\n", xarg, sizeof(xarg));
+	demo_run(self, NULL, ARGS("-l", "-r", arg));
+	EXPECT_EQ(7, count_lines(self->out)) TH_LOG("%s", self->out);
+	EXPECT_LINE("DEMO-LIKE-D\ttbl2.d.like\ta FIXTURE_ROW row");
+	EXPECT_NULL(strstr(self->out, "DEMO-B-FAIL"));	/* after the '#' */
+	demo_reset(self);
+
+	demo_run(self, NULL, ARGS("-l", "-r", arg, "-x", xarg));
+	EXPECT_EQ(0, self->status) TH_LOG("%s", self->errout);
+	EXPECT_EQ(3, count_lines(self->out)) TH_LOG("%s", self->out);
+	demo_reset(self);
+
+	demo_run(self, NULL, ARGS("-l", "-r", ", \t"));
+	EXPECT_EQ(KM_EXIT_ERROR, self->status);
+	EXPECT_STREQ("", self->out);
+	EXPECT_NE_NULL(strstr(self->errout, ": -r ', \t' names no rule\n"))
+		TH_LOG("%s", self->errout);
+	EXPECT_EQ(1, count_lines(self->errout)) TH_LOG("%s", self->errout);
+	demo_reset(self);
+
+	rule_file(self, "none", "# only a comment\n\n , \n", arg, sizeof(arg));
+	demo_run(self, NULL, ARGS("-r", "DEMO-B-PASS", "-r", arg));
+	EXPECT_EQ(KM_EXIT_ERROR, self->status);
+	EXPECT_STREQ("", self->out);
+	EXPECT_NE_NULL(strstr(self->errout, "names no rule")) TH_LOG("%s", self->errout);
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(arg, sizeof(arg), "%s/%s", self->dir, files[i]);
+		unlink(arg);
+	}
+}
+
 TEST_F_RULE(demo, numbering, "UNIT-HARNESS-14", "numbers and plan cover selected cases only")
 {
 	demo_run(self, NULL, ARGS("-t", "tbl.", "-x", "norule"));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of lib/s2desc.c: stage-2 descriptors and MemAttr per the Arm
+ * Unit tests of lib/oracle/s2desc.c: stage-2 descriptors and MemAttr per the Arm
  * ARM, with and without FEAT_S2FWB, MAIR fields, and the combined memory
  * type of stage 1 and stage 2.
  */

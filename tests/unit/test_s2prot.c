@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of lib/s2prot.c: prot decoding, trace-line parsing, replay. */
+/* Unit tests of lib/oracle/s2prot.c: prot decoding, trace-line parsing, replay. */
 #include "harness.h"
 #include "s2prot.h"
 

@@ -4,10 +4,10 @@
  * the memslot is accepted, whether a guest access resolves, and the stage-2
  * mapping it gets (memory type, W, X, size).  The one place these rules
  * live: the PFNMAP/MIXEDMAP tests take their expectations from it, and so
- * does km_expect() (lib/expect.c) for every backing of the S2MT matrix,
+ * does km_expect() (lib/expect/expect.c) for every backing of the S2MT matrix,
  * adding only what the guest's stage 1 makes of it.  The rules are Linux
  * 7.3's; where older kernels differ, the kernel's contract (struct km_env,
- * lib/env.h) says which applies.  Pure (no KVM, no I/O),
+ * lib/facts/env.h) says which applies.  Pure (no KVM, no I/O),
  * so the host unit tests check it against the rules of SPEC sections 1.1
  * (rows 2, 11-15), 1.2 (A1, P1-P5, M1-M3, C1, X1, G1) and 1.3 (sizes).
  */

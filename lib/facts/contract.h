@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Which contract the kernel under test has (enum km_contract, lib/env.h):
+ * Which contract the kernel under test has (enum km_contract, lib/facts/env.h):
  * from a probe where the kernel can tell, else from its version and the
  * data file `contracts` (the first release of each change).  Pure: the
  * probes' answers come in as arguments.

@@ -4,7 +4,7 @@
  * attribute, an access, and the hardware facts, what stage-2 mapping KVM
  * must make (memory type, permissions, size) and what the guest must see.
  * One pure function of its inputs.  The stage-2 part (SPEC 1.1, 1.2 master
- * table, 1.3 sizes) comes from km_pfn_expect() (lib/pfnmap_expect.c), the
+ * table, 1.3 sizes) comes from km_pfn_expect() (lib/expect/pfnmap_expect.c), the
  * one place those rules live, applied to the backing's VMA as km_backings[]
  * describes it; this file adds what the guest's stage 1 makes of it (SPEC
  * 1.4 and 4.3, guest-visible channels).  The matrix tests and both oracles
@@ -17,8 +17,9 @@
 #define KM_EXPECT_H
 
 #include "agent_abi.h"
+#include "memtype.h"
 #include "pfnmap_expect.h"
-#include "s2prot.h"
+#include "util.h"
 
 /*
  * Memslot backings, one per row of the SPEC 1.2 master table.  New kinds go
@@ -49,7 +50,7 @@ struct km_backing_desc {
 	const char *row;	/* "A1": SPEC 1.2 master-table row */
 	/*
 	 * The VMA and pfn as KVM reads them; a provider of the backing
-	 * (lib/backing.c) must produce exactly this where it can measure it.
+	 * (lib/mem/backing.c) must produce exactly this where it can measure it.
 	 */
 	struct km_pfn_props vma;
 };

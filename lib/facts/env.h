@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one fact model.  Everything an expectation depends on, in one shape:
- * the expectation functions (lib/expect.c, lib/pfnmap_expect.c), the
+ * the expectation functions (lib/expect/expect.c, lib/expect/pfnmap_expect.c), the
  * known-issues table and the skip decisions all read a struct km_env.
- * km_facts_read() (lib/facts.c) builds it once per run from raw ID
+ * km_facts_read() (lib/facts/facts.c) builds it once per run from raw ID
  * registers, KVM capabilities and probes; the host unit tests build it by
  * hand.  Pure data: no I/O here.
  */
@@ -19,7 +19,7 @@ enum km_kvm_mode { KM_MODE_UNKNOWN, KM_MODE_VHE, KM_MODE_NVHE, KM_MODE_PROTECTED
  * Changes of KVM/arm64's contract the rules branch on.  Each kernel is
  * checked against its own contract: a probe decides where one can tell, else
  * the first release that has the change, from the data file `contracts`
- * (lib/contract.c).  Names are the table's first column.
+ * (lib/facts/contract.c).  Names are the table's first column.
  */
 enum km_contract {
 	KM_C_USER_MEMORY2,	/* "user-memory2": KVM_SET_USER_MEMORY_REGION2 */

@@ -223,7 +223,7 @@ static int get_kmod(const struct km_pfn_req *req, struct km_pfn_map *m, char *wh
 	/*
 	 * A kernel before VM_ALLOW_ANY_UNCACHED has no such flag to set: the
 	 * row builds its VMA without it, and its older contract (Device for
-	 * every such pfn, lib/env.h) is what the expectation asserts.
+	 * every such pfn, lib/facts/env.h) is what the expectation asserts.
 	 */
 	if ((cfg.flags & MPF_F_ALLOW_ANY_UNCACHED) &&
 	    (info.lacks & MPF_LACKS_ALLOW_ANY_UNCACHED)) {
@@ -309,7 +309,7 @@ static int get_udmabuf(const struct km_pfn_req *req, struct km_pfn_map *m, char 
 
 /*
  * A sysfs write that writing undo to undo_path reverts, recorded first
- * (lib/hoststate.h) so that the harness reverts it if the case cannot.
+ * (lib/harness/hoststate.h) so that the harness reverts it if the case cannot.
  */
 static bool write_sysfs_undo(const char *path, const char *val, const char *undo_path,
 			     const char *undo)

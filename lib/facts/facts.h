@@ -28,7 +28,7 @@ struct km_facts {
 	unsigned int parange;	/* ID_AA64MMFR0_EL1.PARange [3:0] */
 	unsigned int mte;	/* ID_AA64PFR1_EL1.MTE [11:8] */
 
-	/* What the expectations read: the one fact model (lib/env.h). */
+	/* What the expectations read: the one fact model (lib/facts/env.h). */
 	struct km_env env;
 	char contract_why[KM_C_NR][192];	/* how each contract was decided */
 	bool contract_by_version[KM_C_NR];	/* what the contracts table alone says */

@@ -14,7 +14,7 @@
 
 #include "pfnmap_expect.h"
 #include "util.h"
-#include "../kmod/memattr_pfnmap.h"
+#include "../../kmod/memattr_pfnmap.h"
 
 enum km_pfn_src {
 	KM_SRC_KMOD,		/* /dev/memattr_pfnmap, configured by the request */
@@ -65,7 +65,7 @@ struct km_pfn_map {
 	/* Private. */
 	enum km_pfn_src src;
 	int fd[3];
-	int host_from, host_to;	/* its PCI enable/binding changes, lib/hoststate.h */
+	int host_from, host_to;	/* its PCI enable/binding changes, lib/harness/hoststate.h */
 };
 
 /* km_pfn_get() results besides 0 and -errno. */

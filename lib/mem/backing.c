@@ -88,7 +88,7 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
 
 /*
  * One free 2 MiB huge page per 2 MiB; raise nr_hugepages if needed, and put
- * it back in km_mem_destroy() (or the harness does, lib/hoststate.h).
+ * it back in km_mem_destroy() (or the harness does, lib/harness/hoststate.h).
  */
 static int mem_hugetlb(struct km_mem *m, u64 size)
 {
@@ -256,7 +256,7 @@ int km_mem_create(struct km_mem *m, enum km_backing kind, struct km_vm *vm, u64 
 		return mem_pfnmap(m, kind, size);
 	default:
 		snprintf(m->why, sizeof(m->why), "backing %s (SPEC 1.2 row %s) is not built by "
-			 "lib/backing.c", d ? d->name : "?", d ? d->row : "?");
+			 "lib/mem/backing.c", d ? d->name : "?", d ? d->row : "?");
 		return -EOPNOTSUPP;
 	}
 }

@@ -1,4 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * km_facts_read(): the facts come from KVM and the test module themselves,
+ * so this file, alone in lib/facts/, calls layers above its own: a VM and a
+ * vCPU for the ID registers and capabilities (lib/kvm/vm.h), a page of the
+ * test module for the GUP-fast probe (lib/mem/pfnmap.h).  It runs once, in
+ * the global setup before any case, and nothing it calls reads km_facts.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +136,7 @@ static int probe_gup_fast_unmapped(void)
 	return r < 0 ? -1 : r;
 }
 
-/* The probes of lib/env.h's contracts: what this kernel itself says. */
+/* The probes of lib/facts/env.h's contracts: what this kernel itself says. */
 static void probe_contracts(const struct km_facts *f, struct km_contract_probe *p)
 {
 	unsigned int c;

@@ -2,7 +2,7 @@
 /*
  * The descriptor oracle: the stage-2 descriptors KVM installed for a VM, read
  * through the test module kmod/memattr_s2desc (/dev/memattr_s2desc) and
- * decoded per the Arm ARM (lib/s2desc.h), and the checks the tests share:
+ * decoded per the Arm ARM (lib/oracle/s2desc.h), and the checks the tests share:
  * the descriptor against the expectation (exact MemAttr for the host's FWB,
  * S2AP, XN, SH, AF, contiguous, leaf size, output address), against the
  * tracer's leaf, against the memory types the guest's observations allow,
@@ -19,7 +19,7 @@
 
 #include "s2desc.h"
 #include "s2trace.h"
-#include "../kmod/memattr_s2desc.h"
+#include "../../kmod/memattr_s2desc.h"
 
 #define KM_S2DESC_PKVM_REASON	"pKVM: stage-2 tables live in hypervisor memory"
 

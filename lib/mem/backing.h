@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Guest memory of a chosen backing (enum km_backing, lib/expect.h) for one
+ * Guest memory of a chosen backing (enum km_backing, lib/expect/expect.h) for one
  * memslot: anonymous 4 KiB, THP, hugetlb, guest_memfd, and the PFNMAP and
- * MIXEDMAP rows through the test module (lib/pfnmap.c, kmod/).
+ * MIXEDMAP rows through the test module (lib/mem/pfnmap.c, kmod/).
  *
  * A missing prerequisite (no THP, no huge page, no guest_memfd MMAP, no
  * test module or no memory outside the linear map) is not an error:
@@ -35,9 +35,9 @@ struct km_mem {
 	int gmem_fd;
 	void *map;		/* what km_mem_destroy() unmaps */
 	size_t map_len;
-	int host_from, host_to;	/* its host changes (nr_hugepages), lib/hoststate.h */
+	int host_from, host_to;	/* its host changes (nr_hugepages), lib/harness/hoststate.h */
 	char why[320];		/* why km_mem_create() failed */
-	/* The PFNMAP/MIXEDMAP kinds: memory a provider (lib/pfnmap.c) maps. */
+	/* The PFNMAP/MIXEDMAP kinds: memory a provider (lib/mem/pfnmap.c) maps. */
 	struct km_pfn_map pfn;	/* their mapping (pfn.hva != NULL) */
 	bool mismatch;		/* the provider built another VMA than the row's */
 };

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "memtype.h"
 #include "util.h"
 
 /*
@@ -44,21 +45,6 @@ struct km_s2layout {
  */
 #define KM_S2_NLAYOUTS		2
 extern const struct km_s2layout km_s2layouts[KM_S2_NLAYOUTS];
-
-/* The stage-2 memory type KVM installs (pgtable.c:stage2_set_prot_attr()). */
-enum km_memtype {
-	KM_MT_NONE,		/* no mapping, or an invalid prot */
-	KM_MT_NORMAL,		/* MT_S2_NORMAL 0xf / MT_S2_FWB_NORMAL 6 */
-	KM_MT_NORMAL_NC,	/* MT_S2_NORMAL_NC 5 / MT_S2_FWB_NORMAL_NC 5 */
-	KM_MT_DEVICE,		/* MT_S2_DEVICE_nGnRE 1 / FWB 1 */
-};
-
-/* Sets of memory types, for "consistent with" checks. */
-#define KM_MT_BIT(mt)		(1U << (mt))
-#define KM_MT_SET_ANY		(KM_MT_BIT(KM_MT_NORMAL) | KM_MT_BIT(KM_MT_NORMAL_NC) | \
-				 KM_MT_BIT(KM_MT_DEVICE))
-#define KM_MT_SET_NOT_DEVICE	(KM_MT_BIT(KM_MT_NORMAL) | KM_MT_BIT(KM_MT_NORMAL_NC))
-#define KM_MT_SET_UNCACHED	(KM_MT_BIT(KM_MT_NORMAL_NC) | KM_MT_BIT(KM_MT_DEVICE))
 
 struct km_s2attr {
 	enum km_memtype mt;

@@ -70,7 +70,7 @@ void km_pfn_expect(const struct km_pfn_props *p, const struct km_env *env, unsig
 		   struct km_pfn_expect *e)
 {
 	bool log_dirty = flags & KM_PE_LOG_DIRTY, mte_vm = flags & KM_PE_MTE_VM;
-	/* Before these contracts, see lib/env.h and the file `contracts`. */
+	/* Before these contracts, see lib/facts/env.h and the file `contracts`. */
 	bool gate = km_env_has(env, KM_C_CACHEABLE_PFNMAP);
 	bool any_uc = km_env_has(env, KM_C_ALLOW_ANY_UNCACHED);
 	bool noncacheable = false, writable;

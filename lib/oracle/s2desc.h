@@ -5,7 +5,7 @@
  * prot enum names it, and the memory type a guest access gets when its
  * stage-1 attribute meets it.  No KVM, no I/O: the host unit tests check it
  * natively (tests/unit/test_s2desc.c).  Reading the descriptors is
- * lib/s2desc_kmod.c, over the test module kmod/memattr_s2desc.
+ * lib/oracle/s2desc_kmod.c, over the test module kmod/memattr_s2desc.
  *
  * Stage-2 leaf fields decoded:
  *   [1:0]    0b01 block (levels 0-2), 0b11 page (level 3); bit 0 valid

@@ -369,7 +369,7 @@ int km_bail(int is_assert)
 }
 
 /*
- * A library helper's check failed (KM_CHECK(), lib/util.h): the case fails
+ * A library helper's check failed (KM_CHECK(), lib/harness/util.h): the case fails
  * as with a failed ASSERT, so its teardown runs and it is reported "not ok"
  * with the message already logged, not as an error.
  */
@@ -487,7 +487,7 @@ static const char *km_signame(int sig)
 
 static void km_usage(FILE *f, const char *prog)
 {
-	fprintf(f, "usage: %s [-h] [-l [-v]] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] "
+	fprintf(f, "usage: %s [-h] [-l [-v]] [-t PATTERN] [-r RULES|@FILE] [-x PATTERNS|@FILE] "
 		"[-T SECONDS] [--no-known-issues] [-- SUITE-ARGS...]\n", prog);
 }
 
@@ -503,29 +503,74 @@ static void km_push(char ***arr, int *nr, const char *s)
 	(*nr)++;
 }
 
-/* "-r @FILE": one rule pattern per line; blank lines and '#' comments skipped. */
-static int km_read_rules(struct km_opts *o, const char *path)
-{
-	char *line = NULL, *s, *e;
-	size_t cap = 0;
-	FILE *f = fopen(path, "r");
+/* Rule lists separate their globs with commas and white space. */
+#define KM_LIST_SEP	", \t\r\n"
 
+static void km_push_list(char ***arr, int *nr, char *list)
+{
+	char *tok, *save;
+
+	for (tok = strtok_r(list, KM_LIST_SEP, &save); tok;
+	     tok = strtok_r(NULL, KM_LIST_SEP, &save))
+		km_push(arr, nr, tok);
+}
+
+/*
+ * The argument of -r or -x: a list of globs, or "@FILE" with any number of
+ * them a line and '#' starting a comment. run_tests.sh hands its --rules
+ * and --skip-rules through as they are, so this is their one parser.
+ * Returns the number of globs added, or -1 (errno set) when FILE cannot be
+ * read.
+ */
+static int km_push_spec(char ***arr, int *nr, const char *spec)
+{
+	char *line = NULL, *hash;
+	int nr_before = *nr;
+	size_t cap = 0;
+	FILE *f;
+
+	if (spec[0] != '@') {
+		line = strdup(spec);
+		if (!line) {
+			perror("harness");
+			exit(KM_EXIT_ERROR);
+		}
+		km_push_list(arr, nr, line);
+		free(line);
+		return *nr - nr_before;
+	}
+	f = fopen(spec + 1, "r");
 	if (!f)
 		return -1;
 	while (getline(&line, &cap, f) >= 0) {
-		for (s = line; *s == ' ' || *s == '\t'; s++)
-			;
-		e = strchr(s, '#');
-		if (e)
-			*e = '\0';
-		for (e = s + strlen(s); e > s && strchr(" \t\r\n", e[-1]); e--)
-			;
-		*e = '\0';
-		if (*s)
-			km_push(&o->rules, &o->nr_rules, s);
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		km_push_list(arr, nr, line);
 	}
 	free(line);
 	fclose(f);
+	return *nr - nr_before;
+}
+
+/* The SPEC of -r or -x; -1 once what is wrong with it is said. */
+static int km_parse_spec(struct km_opts *o, int opt, const char *spec, const char *prog)
+{
+	int n;
+
+	if (opt == 'r')
+		n = km_push_spec(&o->rules, &o->nr_rules, spec);
+	else
+		n = km_push_spec(&o->exclude, &o->nr_exclude, spec);
+	if (n < 0) {
+		fprintf(stderr, "%s: cannot read %s: %s\n", prog, spec + 1, strerror(errno));
+		return -1;
+	}
+	/* A -r without a glob selects nothing of its own; alone it would run every case. */
+	if (!n && opt == 'r') {
+		fprintf(stderr, "%s: -r '%s' names no rule\n", prog, spec);
+		return -1;
+	}
 	return 0;
 }
 
@@ -855,16 +900,9 @@ static int km_parse_args(int argc, char **argv, struct km_opts *o)
 			km_push(&o->select, &o->nr_select, optarg);
 			break;
 		case 'r':
-			if (optarg[0] != '@') {
-				km_push(&o->rules, &o->nr_rules, optarg);
-			} else if (km_read_rules(o, optarg + 1)) {
-				fprintf(stderr, "%s: cannot read %s: %s\n", argv[0], optarg + 1,
-					strerror(errno));
-				return -1;
-			}
-			break;
 		case 'x':
-			km_push(&o->exclude, &o->nr_exclude, optarg);
+			if (km_parse_spec(o, opt, optarg, argv[0]))
+				return -1;
 			break;
 		case 'T':
 			o->timeout = strtod(optarg, &end);

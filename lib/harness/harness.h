@@ -52,7 +52,7 @@
  * These helpers need no `_metadata` in scope, so they work in plain helper
  * functions too; a forked grandchild failing an ASSERT simply _exit()s, and
  * the failure still counts because the verdict lives in shared memory.
- * A library helper's KM_CHECK() (lib/util.h) fails the case the same way.
+ * A library helper's KM_CHECK() (lib/harness/util.h) fails the case the same way.
  *
  * Outcomes (set at run time, may be called from setup, body or teardown):
  *   SKIP(statement, fmt, ...)   "ok N ... # SKIP reason", then `statement`.
@@ -71,20 +71,24 @@
  * kills any leftover processes of the group when the case ends. SIGINT or
  * SIGTERM during a run kills the running case's group, prints
  * "Bail out! interrupted by SIGxxx" and exits 1. Once the case's processes
- * are gone, whatever host setting it changed through lib/hoststate.h and
+ * are gone, whatever host setting it changed through lib/harness/hoststate.h and
  * did not put back is restored, one "# host state: ..." line each, before
  * the result line; a setting that cannot be restored fails the case.
  *
- *   usage: prog [-h] [-l [-v]] [-t PATTERN] [-r RULE|@FILE] [-x PATTERN] [-T SECONDS]
- *               [--no-known-issues] [-- SUITE-ARGS...]
+ *   usage: prog [-h] [-l [-v]] [-t PATTERN] [-r RULES|@FILE] [-x PATTERNS|@FILE]
+ *               [-T SECONDS] [--no-known-issues] [-- SUITE-ARGS...]
  *   -l              list the selected cases as "RULE<TAB>name<TAB>summary", exit 0
  *   -v              with -l, three more columns from the rule's KM_RULE_DOC():
  *                   "<TAB>reference<TAB>prerequisites<TAB>tcg" ("-" when none)
  *   -t PATTERN      select cases whose name or rule ID matches the fnmatch()
  *                   glob PATTERN or contains it (repeatable)
- *   -r RULE         select cases whose rule ID matches the glob (repeatable);
- *                   "@FILE" reads one pattern per line ('#' starts a comment)
- *   -x PATTERN      exclude, matched like -t (repeatable)
+ *   -r RULES        select cases whose rule ID matches one of the globs in
+ *                   RULES, separated by commas or white space (repeatable);
+ *                   "@FILE" reads them from FILE, any number a line, '#'
+ *                   starting a comment; a -r that names no glob is a usage
+ *                   error
+ *   -x PATTERNS     exclude, each pattern matched like -t; a list or @FILE
+ *                   as for -r (repeatable)
  *   -T SECONDS      timeout for every case, not scaled; 0 disables it
  *   --no-known-issues  make KNOWN_ISSUE() a no-op
  * -t and -r together select the union; -x is applied last. Without -T the
