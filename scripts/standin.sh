@@ -11,7 +11,9 @@
 # Usage: scripts/standin.sh [options]
 #   --prepare           only build the stand-in image (or see it is cached)
 #   --kernel VER        the Debian kernel to boot (repeatable; default
-#                       $KM_DEFAULT_KERNEL): installed in the image with apt
+#                       $KM_DEFAULT_KERNEL).  The image holds the kernels of
+#                       $standin_kernels, installed with apt, and any other
+#                       VER named
 #   --kernel-debs DIR   also install these kernel packages (a tree's make
 #                       bindeb-pkg); --kernel then names their release
 #   --cpu MODEL         the stand-in's CPU, a QEMU -cpu value (repeatable;
@@ -42,6 +44,8 @@ backports=trixie-backports
 # The base system: what debootstrap's minbase lacks for booting a Debian
 # kernel from its own initrd, and sudo for the README's commands.
 base_pkgs=busybox,kmod,initramfs-tools,iproute2,sudo,ca-certificates,procps,xz-utils
+# The kernels every image holds, so that runs on any of them share one image.
+standin_kernels="7.3.4+deb13 6.12.117+deb13"
 
 kernels=()
 debs=""
@@ -93,13 +97,21 @@ if [ ${#need[@]} -gt 0 ]; then
 		km_die 2 "$prog: cannot install ${need[*]}"
 fi
 
-# Debian's package names of the kernels: linux-image-VERSION-FLAVOUR.
+# Debian's package names of the kernels: linux-image-VERSION-FLAVOUR; the
+# image's set is sorted, so that the order of --kernel does not matter.
 kpkgs=() releases=()
 for k in "${kernels[@]}"; do
 	read -r v f <<< "$(km_kernel_spec "$k")"
 	releases+=("$v-$f")
-	[ -n "$debs" ] || kpkgs+=("linux-image-$v-$f")
 done
+if [ -z "$debs" ]; then
+	# shellcheck disable=SC2086
+	for k in $standin_kernels "${kernels[@]}"; do
+		read -r v f <<< "$(km_kernel_spec "$k")"
+		kpkgs+=("linux-image-$v-$f")
+	done
+	mapfile -t kpkgs < <(printf '%s\n' "${kpkgs[@]}" | sort -u)
+fi
 if [ -n "$debs" ]; then
 	ls "$debs"/linux-image-*.deb >/dev/null 2>&1 || km_die 2 "$prog: no linux-image-*.deb in $debs"
 	releases=("${kernels[@]}")
