@@ -27,8 +27,10 @@ hostname km-standin
 
 modprobe virtio_net 2>/dev/null
 ip link set lo up
-ip link set eth0 up
-ip addr add 10.0.2.15/24 dev eth0
+# The Debian initrd's udev has renamed eth0 (enp0s1): take the one NIC there is.
+nic=$(ls /sys/class/net | grep -v '^lo$' | head -n1)
+ip link set "$nic" up
+ip addr add 10.0.2.15/24 dev "$nic"
 ip route add default via 10.0.2.2
 echo "nameserver 10.0.2.3" > /etc/resolv.conf
 
