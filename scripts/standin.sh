@@ -267,12 +267,14 @@ run_one() {
 	fi
 	rm -rf "$tmp"
 	[ "$rc" = 0 ] || return "$rc"
+	local last=?
 	while read -r src secs cmd; do
 		km_log "$prog: $rel/$cpu: '$cmd' exit $src in ${secs}s"
+		last=$secs
 		case "$src" in 0|4) ;; *) rc=1 ;; esac
 	done < "$dir/steps"
 	grep -q '^KM-HOST-CLEAN ok' "$dir/console.log" || { km_log "$prog: $rel/$cpu: host not left clean"; rc=1; }
-	km_log "$prog: $rel/$cpu: $(grep -a -E '^[0-9]+ passed, ' "$dir"/step*.out | tail -n1 | cut -d: -f2-) (${secs:-?}s; boot to done $(cat "$dir/wall_seconds")s)"
+	km_log "$prog: $rel/$cpu: $(grep -a -E '^[0-9]+ passed, ' "$dir"/step*.out | tail -n1 | cut -d: -f2-) (last command ${last}s; boot to done $(cat "$dir/wall_seconds")s)"
 	return "$rc"
 }
 
