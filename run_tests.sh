@@ -185,10 +185,7 @@ find_suite
 build_suite
 start_run
 
-if [ "$mode" = native ]; then
-	run_native
-	finish_run
-fi
+[ "$mode" != native ] || { run_native; finish_run; }
 check_qemu
 prepare_kernel
 # The test modules built for this kernel (none with --initrd: the archive
