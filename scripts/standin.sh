@@ -11,9 +11,9 @@
 # Usage: scripts/standin.sh [options]
 #   --prepare           only build the stand-in image (or see it is cached)
 #   --kernel VER        the Debian kernel to boot (repeatable; default
-#                       $KM_DEFAULT_KERNEL).  The image holds the kernels of
-#                       $standin_kernels, installed with apt, and any other
-#                       VER named
+#                       $KM_DEFAULT_KERNEL).  Every image holds that kernel
+#                       and 6.12.117+deb13, installed with apt, and any
+#                       other VER named
 #   --kernel-debs DIR   also install these kernel packages (a tree's make
 #                       bindeb-pkg); --kernel then names their release
 #   --cpu MODEL         the stand-in's CPU, a QEMU -cpu value (repeatable;
@@ -45,7 +45,7 @@ backports=trixie-backports
 # kernel from its own initrd, and sudo for the README's commands.
 base_pkgs=busybox,kmod,initramfs-tools,iproute2,sudo,ca-certificates,procps,xz-utils
 # The kernels every image holds, so that runs on any of them share one image.
-standin_kernels="7.3.4+deb13 6.12.117+deb13"
+standin_kernels="$KM_DEFAULT_KERNEL 6.12.117+deb13"
 
 kernels=()
 debs=""
@@ -72,7 +72,7 @@ while [ $# -gt 0 ]; do
 		--out) out=$2 ;;
 		esac
 		shift 2 ;;
-	-h|--help) sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) km_die 2 "$prog: unknown option '$1' (see --help)" ;;
 	esac
 done

@@ -85,6 +85,7 @@ TEST_RULE(kmod_refusals, "PFNMAP-KMOD-01",
 	};
 	struct mpf_query q;
 	unsigned int i;
+	u64 ram_max;
 	int fd, r;
 
 	REQUIRE_KMOD(&before);
@@ -104,13 +105,14 @@ TEST_RULE(kmod_refusals, "PFNMAP-KMOD-01",
 	}
 	EXPECT_EQ(pg, before.page_size) TH_LOG("the module's PAGE_SIZE");
 	/* RAM is one allocation: at most PAGE_SIZE << MAX_PAGE_ORDER. */
-	if ((pg << before.max_order) < MPF_MAX_SIZE) {
-		struct mpf_config c = { 1, 1, 1, 0, 2 * (pg << before.max_order) };
+	ram_max = pg << before.max_order;
+	if (ram_max < MPF_MAX_SIZE) {
+		struct mpf_config c = { 1, 1, 1, 0, 2 * ram_max };
 
 		EXPECT_EQ(-E2BIG, config(fd, &c)) TH_LOG("RAM larger than one allocation");
 	} else {
 		TH_LOG("not tried: RAM larger than one allocation (%llu bytes) is over "
-		       "MPF_MAX_SIZE", (unsigned long long)(pg << before.max_order));
+		       "MPF_MAX_SIZE", (unsigned long long)ram_max);
 	}
 	if (before.nonlinear_size) {
 		struct mpf_config c = { MPF_BACKING_NONLINEAR, 1, 1, 0,

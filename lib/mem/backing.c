@@ -208,10 +208,11 @@ static int mem_pfnmap(struct km_mem *m, enum km_backing kind, u64 size)
 {
 	const struct km_backing_desc *d = km_backing_desc(kind);
 	struct km_pfn_req req = km_kmod_reqs[kind];
+	size_t most = km_pfn_default_size();
 	struct km_pfn_props want;
 	int r;
 
-	req.size = size < km_pfn_default_size() ? size : km_pfn_default_size();
+	req.size = size < most ? size : most;
 	r = km_pfn_get(&req, &m->pfn, m->why, sizeof(m->why));
 	if (r == KM_PFN_UNAVAILABLE)
 		return -ENODEV;
