@@ -19,10 +19,13 @@
 #   -o DIR          build directory (default $KM_CACHE/kbuild/<key>)
 #   -j N            parallel jobs (default: the number of CPUs)
 #   --force         run make even if the Image looks up to date
+#   --debs DIR      also package the kernel for Debian (make bindeb-pkg) and
+#                   put its linux-image and linux-headers .debs in DIR, for
+#                   booting it natively (scripts/standin.sh --kernel-debs)
 # Prints three lines on stdout: "image PATH", "modules DIR" (DIR is empty
 # when the configuration has no modules) and "build DIR", the build
 # directory that out-of-tree modules build against (scripts/build-kmod.sh
-# --kdir).  Progress goes to stderr, the
+# --kdir), then with --debs "debs DIR".  Progress goes to stderr, the
 # compiler's output to DIR/build.log.  Exit: 0 built (or up to date), 2 a
 # missing tool or a bad tree, 5 the kernel build failed.
 set -euo pipefail
@@ -38,6 +41,7 @@ out=""
 jobs=$(nproc 2>/dev/null || echo 2)
 force=0
 tree=""
+debs=""
 page_size=4K
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -46,7 +50,8 @@ while [ $# -gt 0 ]; do
 	-o) [ $# -ge 2 ] || km_die 2 "$prog: -o needs a value"; out=$2; shift 2 ;;
 	-j) [ $# -ge 2 ] || km_die 2 "$prog: -j needs a value"; jobs=$2; shift 2 ;;
 	--force) force=1; shift ;;
-	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--debs) [ $# -ge 2 ] || km_die 2 "$prog: --debs needs a value"; debs=$2; shift 2 ;;
+	-h|--help) awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) km_die 2 "$prog: unknown option '$1' (see --help)" ;;
 	*) [ -z "$tree" ] || km_die 2 "$prog: one tree only"; tree=$1; shift ;;
 	esac
@@ -140,7 +145,25 @@ else
 	fi
 	km_log "$prog: built in $(( $(date +%s) - t0 ))s"
 fi
+if [ -n "$debs" ]; then
+	# The packages dpkg-buildpackage writes beside the build directory;
+	# build dependencies are not checked (-d) because the build itself
+	# (above) already had everything, and linux-libc-dev is left out so that
+	# installing the kernel does not replace the system's own.
+	for t in dpkg-buildpackage dh_listpackages rsync; do
+		command -v "$t" >/dev/null || km_die 2 "$prog: $t not found: run scripts/setup.sh --kernel-build"
+	done
+	km_log "$prog: packaging with make bindeb-pkg (log: $log)"
+	rm -f "$out"/../linux-*.deb "$out"/../linux-upstream_*
+	kmake -j"$jobs" DPKG_FLAGS=-d bindeb-pkg >>"$log" 2>&1 ||
+		km_die 5 "$prog: make bindeb-pkg failed (see $log)"
+	mkdir -p "$debs"
+	rm -f "$debs"/linux-image-*.deb "$debs"/linux-headers-*.deb
+	mv "$out"/../linux-image-*.deb "$out"/../linux-headers-*.deb "$debs"/
+	rm -f "$out"/../linux-*.deb "$out"/../linux-upstream_*
+fi
 mods=$(ls -d "$out"/modroot/lib/modules/* 2>/dev/null | head -n1 || true)
 echo "image $image"
 echo "modules $mods"
 echo "build $out"
+[ -z "$debs" ] || echo "debs $(cd "$debs" && pwd)"

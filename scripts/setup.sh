@@ -20,7 +20,9 @@
 #   --no-kmod             not what the test modules build with (the kernel's
 #                         headers and kbuild, prepared under kmod-tree/)
 #   --kernel-build        what run_tests.sh --kernel-tree needs to build a
-#                         kernel (flex, bison, bc, kmod, libssl-dev, libelf-dev)
+#                         kernel (flex, bison, bc, kmod, libssl-dev, libelf-dev),
+#                         and scripts/build-kernel.sh --debs to package it
+#                         (dpkg-dev, debhelper, rsync)
 # Without options: everything the default ./run_tests.sh needs, its test
 # modules included: on an arm64 host with /dev/kvm, for running natively
 # (a compiler, python3 and the running kernel's headers, from
@@ -52,7 +54,7 @@ while [ $# -gt 0 ]; do
 	--modules) want_modules=1; shift ;;
 	--no-modules) want_modules=0; shift ;;
 	--kernel-build) want_kbuild=1; shift ;;
-	-h|--help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR > 2 && !/^#/ { exit } NR > 2' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) km_die 2 "setup: unknown option '$1' (see --help)" ;;
 	esac
 done
@@ -171,7 +173,7 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok ins
 # python3: the JUnit/JSON reports and the rule table (scripts/report.py).
 for p in make gcc cpio xz-utils python3; do have "$p" || need_host_pkgs+=("$p"); done
 if [ $want_kbuild = 1 ]; then
-	for p in flex bison bc kmod libssl-dev libelf-dev; do have "$p" || need_host_pkgs+=("$p"); done
+	for p in flex bison bc kmod libssl-dev libelf-dev dpkg-dev debhelper rsync; do have "$p" || need_host_pkgs+=("$p"); done
 fi
 if [ "$host_arch" != arm64 ]; then
 	for p in gcc-aarch64-linux-gnu libc6-dev-arm64-cross; do
