@@ -118,7 +118,7 @@ if [ "$(cat "$out/.km-config-key" 2>/dev/null)" != "$key" ]; then
 		got=$(grep -E "^$sym=|^# $sym is not set" "$out/.config" | head -n1 || true)
 		[ "$val" = n ] && { [ -z "$got" ] || [[ $got == "# "* ]]; } && continue
 		[ "$got" = "$sym=$val" ] || miss+=("$sym=$val (got ${got:-nothing})")
-	done < <(cat "${frags[@]}")
+	done < <(cat "${frags[@]}" | grep '^CONFIG_' | tac | awk -F= '!seen[$1]++')	# the last one counts
 	for m in ${miss[@]+"${miss[@]}"}; do km_log "$prog: warning: config: $m"; done
 	grep -q '^CONFIG_KVM=y' "$out/.config" ||
 		km_die 5 "$prog: the merged configuration has no CONFIG_KVM=y (see $out/.config)"
