@@ -246,6 +246,7 @@ run_one() {
 	tar -c -f "$tmp/job/clone.tar" -C "$tmp/job/clone" . && rm -rf "$tmp/job/clone"
 	cp "$here/standin/job.sh" "$tmp/job/"
 	printf '%s\n' "${cmds[@]}" > "$tmp/job/commands"
+	date +%s > "$tmp/job/clock"
 	tar -c -f "$tmp/job.tar" -C "$tmp/job" .
 	truncate -s 1G "$tmp/results.tar"
 	qemu-img create -q -f qcow2 -b "$img_dir/base.img" -F raw "$tmp/root.qcow2"

@@ -33,6 +33,12 @@ ip link set "$nic" up
 ip addr add 10.0.2.15/24 dev "$nic"
 ip route add default via 10.0.2.2
 echo "nameserver 10.0.2.3" > /etc/resolv.conf
+# A kernel without the board's RTC driver (one built from a tree may lack
+# PL031) starts in 1970, where apt refuses every signature and make sees
+# the clone's files as written in the future: take the host's time, as NTP
+# would on a board.
+now=$(cat "$job/clock" 2>/dev/null)
+[ -z "$now" ] || [ "$(date +%s)" -ge "$now" ] || date -s "@$now" >/dev/null
 
 echo "KM-INFO kernel=$(uname -r) page_size=$(getconf PAGESIZE) cpus=$(nproc)"
 echo "KM-INFO cmdline=$(cat /proc/cmdline)"
