@@ -203,6 +203,11 @@ no_result_why() {
 		why="the kernel panicked: $panic"
 	elif [ -n "$timed_out" ]; then
 		why=$timed_out
+		# arm64 stops before its console on a CPU without the kernel's granule.
+		if [ "$state" = boot ] && [ "${page_size^^}" != 4K ] && [ -z "$(last_lines "$log")" ]; then
+			why+=": no console output, as when the CPU lacks the ${page_size^^} granule"
+			why+=" (ID_AA64MMFR0_EL1.TGran*; QEMU's cortex-a57 and cortex-a72 lack 16K)"
+		fi
 	elif [ "$state" = boot ] && [ "$qrc" != 0 ]; then
 		why="QEMU exited with status $qrc before the kernel reached /init"
 		qmsg=$(grep -m1 -i "^$(basename "$qemu"):\|qemu-system" "$log" | head -n1)
