@@ -379,41 +379,41 @@ TEST_RULE(exec_from_gmem, "GMEM-FAULT-07",
 
 /*
  * gmem_abort() maps PAGE_SIZE whatever the layout (folios are order 0), where
- * user_mem_abort() would use a 2 MiB block for a THP-backed slot laid out the
+ * user_mem_abort() would use a PMD block for a THP-backed slot laid out the
  * same way.  The THP row is the control: it shows the oracles do see blocks,
- * so "every map was a page" is not an artefact of them.  Both stage-2
- * oracles look at every page, the tracer and the installed descriptors;
- * without either the case skips.
+ * so "every map was a page" is not an artefact of them.  Both rows use one
+ * THP's size (km_thp_size(): a PMD, 32 MiB with 16 KiB pages), so the layout
+ * would allow a block for both.  Both stage-2 oracles look at every page,
+ * the tracer and the installed descriptors; without either the case skips.
  */
 #define S2SZ_SLOT	3
-#define S2SZ_IPA	0xc0000000ULL	/* 2 MiB aligned, like the file offset */
-#define S2SZ_SIZE	0x200000ULL
+#define S2SZ_IPA	0xc0000000ULL	/* 1 GiB aligned, like the file offset */
 
 FIXTURE(gmem_s2size) {
 	struct km_agent a;
 	struct km_mem m;
 	struct km_s2trace tr;
+	struct km_s2desc *d;	/* one a page, freed in the teardown */
 	bool agent_up;
 };
 
 FIXTURE_VARIANT(gmem_s2size) {
 	KM_VARIANT_RULE;
 	enum km_backing backing;
-	u64 want_size;
 };
 
 FIXTURE_VARIANT_ADD(gmem_s2size, gmem) {
 	.rule = "GMEM-FAULT-08",
 	.summary = "guest_memfd memory is mapped at stage 2 with PAGE_SIZE mappings only, "
-		   "even where the layout would allow a 2 MiB block",
-	.backing = KM_BK_GMEM, .want_size = 0,	/* 0: the host page size */
+		   "even where the layout would allow a PMD block",
+	.backing = KM_BK_GMEM,
 };
 
 FIXTURE_VARIANT_ADD(gmem_s2size, thp_control) {
 	.rule = "GMEM-FAULT-08C",
 	.summary = "control for GMEM-FAULT-08: an anonymous THP slot with the same layout is "
-		   "mapped with 2 MiB blocks, as the tracer reports",
-	.backing = KM_BK_THP, .want_size = S2SZ_SIZE,
+		   "mapped with PMD blocks, as the tracer reports",
+	.backing = KM_BK_THP,
 };
 
 FIXTURE_SETUP(gmem_s2size)
@@ -424,18 +424,19 @@ FIXTURE_SETUP(gmem_s2size)
 		REQUIRE_GMEM_FLAGS(GMEM_SHARED);
 	km_agent_init(&self->a, 0);
 	self->agent_up = true;
-	r = km_mem_create(&self->m, variant->backing, &self->a.vm, S2SZ_SIZE);
+	r = km_mem_create(&self->m, variant->backing, &self->a.vm, km_thp_size());
 	if (r)
 		SKIP(return, "backing unavailable: %s", self->m.why);
 	/* Its failure is a reason to skip later, if the descriptor oracle fails too. */
 	km_s2trace_start(&self->tr);
 	ASSERT_EQ(0, __km_mem_set_slot(&self->m, &self->a.vm, S2SZ_SLOT, S2SZ_IPA));
-	km_agent_map(&self->a, S2SZ_IPA, S2SZ_IPA, S2SZ_SIZE, KM_ATTR_NORMAL_WB, 0);
+	km_agent_map(&self->a, S2SZ_IPA, S2SZ_IPA, self->m.size, KM_ATTR_NORMAL_WB, 0);
 }
 
 FIXTURE_TEARDOWN(gmem_s2size)
 {
 	km_s2trace_stop(&self->tr);
+	free(self->d);
 	if (self->agent_up)
 		km_agent_fini(&self->a);
 	km_mem_destroy(&self->m);
@@ -443,30 +444,38 @@ FIXTURE_TEARDOWN(gmem_s2size)
 
 TEST_F(gmem_s2size, every_page)
 {
-	u64 pg = km_facts.env.page_size, want = variant->want_size ?: pg, off;
-	unsigned int n = 0, bad = 0, differ = 0, i, npages = S2SZ_SIZE / pg;
-	struct km_s2desc d[S2SZ_SIZE / 0x1000];
+	u64 pg = km_env_page(&km_facts.env), size = self->m.size, want, off;
+	unsigned int n = 0, bad = 0, differ = 0, i, npages = size / pg;
+	struct km_pfn_expect pe;
 	struct km_s2desc_vm vm;
+	struct km_s2desc *d;
 	bool traced, desc;
 	struct km_s2map map;
 	char a[64], b[64], c[64], why[200], line[320], skip[600];
 
+	/* The leaf lib/expect/ gives the backing at this page size: a page, a PMD. */
+	km_pfn_expect(&km_backing_desc(variant->backing)->vma, &km_facts.env, 0, &pe);
+	want = pe.s2_size;
+	/* One descriptor a page: 2048 at 16 KiB, too many for the stack. */
+	d = calloc(npages, sizeof(*d));
+	ASSERT_NE(NULL, d) TH_LOG("%u descriptors", npages);
+	self->d = d;
+
 	/* One load per page, in batches that fit the mailbox. */
-	for (off = 0; off < S2SZ_SIZE; off += pg) {
+	for (off = 0; off < size; off += pg) {
 		if (!n)
 			km_agent_reset(&self->a);
 		km_agent_cmd(&self->a, KM_OP_LOAD, S2SZ_IPA + off, 8, 0);
-		if (++n == KM_MAX_CMDS || off + pg == S2SZ_SIZE) {
+		if (++n == KM_MAX_CMDS || off + pg == size) {
 			km_agent_run_done(&self->a);
 			n = 0;
 		}
 	}
 	traced = self->tr.active && km_s2trace_selfcheck(&self->tr, KM_AGENT_IPA + KM_MBOX_OFF);
-	desc = npages <= KM_ARRAY_SIZE(d) &&
-	       !km_s2desc_read(self->a.vm.fd, S2SZ_IPA, npages, d, &vm, why, sizeof(why));
+	desc = !km_s2desc_read(self->a.vm.fd, S2SZ_IPA, npages, d, &vm, why, sizeof(why));
 	if (!km_s2_oracle_ran(traced, self->tr.reason, desc, why, skip, sizeof(skip)))
 		SKIP(return, "%s", skip);
-	for (i = 0, off = 0; traced && off < S2SZ_SIZE; i++, off += pg) {
+	for (i = 0, off = 0; traced && off < size; i++, off += pg) {
 		km_s2trace_lookup(&self->tr, S2SZ_IPA + off, &map);
 		/* The two leaves must be the same; the first few differences in full. */
 		if (desc && (map.valid != d[i].mapped || map.a.mt != d[i].ma.mt ||

@@ -58,10 +58,10 @@
 #include "s2trace.h"
 
 #define MT_SLOT		1
-#define MT_IPA		KM_TEST_IPA	/* 2 MiB aligned, as blocks need */
+#define MT_IPA		KM_TEST_IPA	/* 2 GiB aligned: any PMD block fits */
 #define MT_VA		MT_IPA
 #define MT_ALIAS_VA	0xc0000000ULL	/* Normal-WB alias, for the prime load */
-#define MT_BLOCK_SIZE	0x200000ULL	/* THP, hugetlb: one block */
+#define MT_BLOCK_SIZE	0x200000ULL	/* hugetlb: one huge page; THP: km_thp_size() */
 #define MT_SMALL_SIZE	0x10000ULL	/* the rest: fewer pages to populate (one at 64 KiB) */
 #define MT_OFF		0x3000ULL	/* the page every access goes to */
 #define MT_PAGE		0x1000ULL
@@ -127,7 +127,8 @@ FIXTURE_VARIANT(s2mt) {
 #define KM_BK_MIXZDEVDEV	KM_BK_MIXEDMAP_ZDEV_DEV
 
 #define BK_DESC_ANON	"anonymous memslot (4 KiB pages)"
-#define BK_DESC_THP	"anonymous memslot on a 2 MiB transparent huge page"
+#define BK_DESC_THP	"anonymous memslot on a transparent huge page (a PMD: 2 MiB with " \
+			"4 KiB pages, 32 MiB with 16 KiB)"
 #define BK_DESC_HUGETLB	"hugetlb memslot (2 MiB pages)"
 #define BK_DESC_GMEM	"guest_memfd memslot (MMAP|INIT_SHARED)"
 #define BK_DESC_PFNRAM	"cacheable remap_pfn_range() PFNMAP of RAM (P1)"
@@ -144,8 +145,8 @@ FIXTURE_VARIANT(s2mt) {
 #define BK_DESC_MIXZDEVDEV "pgprot_device() MIXEDMAP of ZONE_DEVICE pages (M3)"
 
 #define BK_S2_ANON	"stage 2 is Normal R/W, a 4 KiB page, X with DIC or after an exec fault"
-#define BK_S2_THP	"stage 2 is Normal R/W, a 2 MiB block, X with DIC or after an exec fault"
-#define BK_S2_HUGETLB	BK_S2_THP
+#define BK_S2_THP	"stage 2 is Normal R/W, a PMD block, X with DIC or after an exec fault"
+#define BK_S2_HUGETLB	"stage 2 is Normal R/W, a 2 MiB block, X with DIC or after an exec fault"
 #define BK_S2_GMEM	BK_S2_ANON
 #define BK_S2_CPFN	"without FWB && DIC KVM_SET_USER_MEMORY_REGION2 fails EINVAL; with " \
 			"them " BK_S2_ANON
@@ -188,7 +189,8 @@ FIXTURE_VARIANT(s2mt) {
 			"on kvm_pgtable_stage2_map) or the descriptor reader (make kmod; " \
 			"/dev/memattr_s2desc)"
 #define BK_PRE_ANON	TRACER_PREREQ
-#define BK_PRE_THP	"THP for a 2 MiB-aligned MADV_HUGEPAGE region; " TRACER_PREREQ
+#define BK_PRE_THP	"THP for a PMD-aligned MADV_HUGEPAGE region of one PMD, " \
+			KM_THP_MAX_TEXT " (4 and 16 KiB pages); " TRACER_PREREQ
 #define BK_PRE_HUGETLB	"a free 2 MiB huge page (nr_hugepages is raised if needed); " \
 			TRACER_PREREQ
 #define BK_PRE_GMEM	"KVM_CAP_GUEST_MEMFD_FLAGS has MMAP|INIT_SHARED; " TRACER_PREREQ
@@ -381,7 +383,7 @@ S2MT_BACKING_CLS(MIXZDEVDEV, mixedmap_zdev_dev, s2dev, devdev)
 FIXTURE_SETUP(s2mt)
 {
 	const struct km_backing_desc *d = km_backing_desc(variant->backing);
-	u64 i;
+	u64 i, size = MT_SMALL_SIZE;
 	int r;
 
 	self->env = &km_facts.env;
@@ -395,9 +397,11 @@ FIXTURE_SETUP(s2mt)
 	km_agent_init(&self->a, 0);
 	self->agent_up = true;
 	/* A slot that can hold the leaf expected; smaller is quicker to populate. */
-	r = km_mem_create(&self->m, variant->backing, &self->a.vm,
-			  self->e.size > MT_SMALL_SIZE || d->vma.host_leaf ?
-			  MT_BLOCK_SIZE : MT_SMALL_SIZE);
+	if (variant->backing == KM_BK_THP)
+		size = km_thp_size();
+	else if (self->e.size > MT_SMALL_SIZE || d->vma.host_leaf)
+		size = MT_BLOCK_SIZE;
+	r = km_mem_create(&self->m, variant->backing, &self->a.vm, size);
 	ASSERT_FALSE(self->m.mismatch) TH_LOG("%s", self->m.why);
 	if (r)
 		SKIP(return, "%s backing unavailable: %s", d->name, self->m.why);

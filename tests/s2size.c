@@ -2,8 +2,9 @@
 /*
  * The stage-2 leaf size KVM maps (SPEC 1.3) for a slot whose size does not
  * depend on what is expected: one 2 MiB-aligned 2 MiB slot whatever the
- * backing, so that a block can be mapped wherever KVM would map one and a page
- * is what the check sees only where KVM maps a page.  (The S2MT matrix sizes
+ * backing, one PMD for a THP (km_thp_size(), from the page size alone), so
+ * that a block can be mapped wherever KVM would map one and a page is what
+ * the check sees only where KVM maps a page.  (The S2MT matrix sizes
  * its slot from the expectation, which a wrong leaf-size expectation then
  * agrees with; these rows do not.)  The leaf comes from the stage-2 tracer,
  * the expectation from km_pfn_expect() over the backing's VMA as
@@ -12,7 +13,8 @@
  *     hugetlb-backed range where the host maps it with one PMD
  *     (mmu.c:kvm_s2_resolve_vma_size, transparent_hugepage_adjust).  With
  *     16 or 64 KiB pages a 2 MiB hugetlb page is contiguous PTEs, so a page;
- *     a THP is a PMD (32 or 512 MiB), larger than the slot: its rows SKIP;
+ *     a THP is a PMD (32 or 512 MiB): the THP slot is one, bar the 512 MiB
+ *     of 64 KiB pages, more than a case populates (KM_THP_MAX): they SKIP;
  *   - dirty logging: a page whatever the backing (logging forces PTEs:
  *     kvm_s2_fault_get_vma_info, SPEC 1.2 row A3), mapped read-only by a load
  *     (kvm_s2_fault_compute_prot).
@@ -29,9 +31,9 @@
 #include "s2trace.h"
 
 #define SZ_SLOT		1
-#define SZ_IPA		KM_TEST_IPA	/* 2 MiB aligned */
+#define SZ_IPA		KM_TEST_IPA	/* 2 GiB aligned: any PMD block fits */
 #define SZ_VA		SZ_IPA
-#define SZ_SIZE		0x200000ULL	/* one PMD at 4 KiB pages, one hugetlb page */
+#define SZ_SIZE		0x200000ULL	/* one hugetlb page; THP: km_thp_size() */
 #define SZ_OFF		0x3000ULL	/* the page the guest loads */
 
 FIXTURE(s2size) {
@@ -55,7 +57,8 @@ SZ_ROW(anon, "S2SIZE-01", ANON, false,
        "without logging the stage-2 leaf follows the host mapping: a 2 MiB slot of 4 KiB "
        "anonymous pages maps a page");
 SZ_ROW(thp, "S2SIZE-01", THP, false,
-       "a 2 MiB slot on a transparent huge page: a guest load maps one 2 MiB block");
+       "a one-PMD slot on a transparent huge page (2 MiB with 4 KiB pages, 32 MiB with "
+       "16 KiB): a guest load maps one PMD block");
 SZ_ROW(hugetlb, "S2SIZE-01", HUGETLB, false,
        "a 2 MiB slot on a 2 MiB hugetlb page: a guest load maps one 2 MiB block");
 SZ_ROW(anon_log, "S2SIZE-02", ANON, true,
@@ -82,6 +85,7 @@ TEST_F(s2size, leaf)
 	const struct km_backing_desc *d = km_backing_desc(variant->backing);
 	const struct km_env *env = &km_facts.env;
 	u32 flags = variant->log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0;
+	u64 size = variant->backing == KM_BK_THP ? km_thp_size() : SZ_SIZE;
 	struct km_pfn_expect e;
 	struct km_s2map map;
 	char a[64], b[32], c[32];
@@ -93,11 +97,11 @@ TEST_F(s2size, leaf)
 	       e.s2_why);
 	km_agent_init(&self->a, 0);
 	self->agent = true;
-	r = km_mem_create(&self->m, variant->backing, &self->a.vm, SZ_SIZE);
+	r = km_mem_create(&self->m, variant->backing, &self->a.vm, size);
 	ASSERT_FALSE(self->m.mismatch) TH_LOG("%s", self->m.why);
 	if (r)
 		SKIP(return, "%s backing unavailable: %s", d->name, self->m.why);
-	ASSERT_EQ(SZ_SIZE, self->m.size);
+	ASSERT_EQ(size, self->m.size);
 	if (km_s2trace_start(&self->tr))
 		SKIP(return, "the stage-2 tracer, the only oracle of these rows, is unavailable: %s",
 		     self->tr.reason);
@@ -128,4 +132,4 @@ KM_RULE_DOC(s2size, "S2SIZE-*",
 	    "mmu.c:kvm_s2_resolve_vma_size, transparent_hugepage_adjust, "
 	    "kvm_s2_fault_get_vma_info (logging forces pages) (SPEC 1.2 A1/A3, 1.3)",
 	    "the stage-2 tracer (tracefs kprobes; not under protected KVM); THP rows: "
-	    "transparent huge pages; hugetlb rows: a free 2 MiB huge page", "yes")
+	    "transparent huge pages, " KM_THP_MAX_TEXT " (4 and 16 KiB pages); hugetlb rows: a free 2 MiB huge page", "yes")

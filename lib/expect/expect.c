@@ -22,7 +22,7 @@
 static const struct km_backing_desc km_backings[KM_BK_NR] = {
 	[KM_BK_ANON] = { "anon", "ANON", "A1", { RAM_VMA, .mte_allowed = true } },
 	[KM_BK_THP] = { "thp", "THP", "A1", { RAM_VMA, .mte_allowed = true,
-					    .host_leaf = SZ_2M } },
+					    .host_leaf = KM_HOST_LEAF_PMD } },
 	[KM_BK_HUGETLB] = { "hugetlb", "HUGETLB", "A1", { RAM_VMA, .mte_allowed = true,
 							.hugetlb = true, .host_leaf = SZ_2M } },
 	[KM_BK_GMEM] = { "gmem", "GMEM", "G1", { RAM_VMA, .gmem = true } },

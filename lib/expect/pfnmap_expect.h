@@ -36,8 +36,16 @@ struct km_pfn_props {
 	/* What decides for plain memory (the S2MT rows): the slot kind, the mapping size. */
 	bool gmem;		/* a guest_memfd slot: gmem_abort(), the VMA does not matter */
 	bool hugetlb;		/* a hugetlbfs VMA: its huge page size decides the size */
-	unsigned long long host_leaf;	/* leaf size of the host user mapping; 0: a page */
+	unsigned long long host_leaf;	/* leaf size of the host user mapping; 0: a page;
+					 * KM_HOST_LEAF_PMD: a PMD */
 };
+
+/*
+ * host_leaf of a transparent huge page: a PMD of whatever granule the
+ * kernel has (2, 32 or 512 MiB), so no one size fits every kernel; as large
+ * as any leaf, it is what s2_size() caps at a PMD.
+ */
+#define KM_HOST_LEAF_PMD	(~0ULL)
 
 /* km_pfn_expect() flags: the memslot and the VM. */
 #define KM_PE_LOG_DIRTY		0x1	/* the memslot has KVM_MEM_LOG_DIRTY_PAGES */

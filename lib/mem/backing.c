@@ -48,13 +48,38 @@ static void *map_aligned(struct km_mem *m, u64 size, u64 align)
 	return m->map;
 }
 
+u64 km_thp_size(void)
+{
+	u64 pmd = km_env_pmd(&km_facts.env);
+
+	return pmd < KM_THP_MAX ? pmd : KM_THP_MAX;
+}
+
+/*
+ * Anonymous memory, THP-backed or kept from THPs.  A THP needs a region of
+ * at least a PMD aligned to it; that is checked before anything is
+ * populated, so a case that SKIPs writes nothing.
+ */
 static int mem_anon(struct km_mem *m, u64 size, bool thp)
 {
+	u64 pmd = km_env_pmd(&km_facts.env), page = km_env_page(&km_facts.env);
 	char mode[96];
-	u64 pmd;
 	long kb;
 
-	m->hva = map_aligned(m, size, SZ_2M);
+	if (thp && pmd > KM_THP_MAX) {
+		snprintf(m->why, sizeof(m->why), "a transparent huge page is a PMD, %llu MiB with "
+			 "%llu KiB pages: larger than the %llu MiB a case populates", pmd >> 20,
+			 page >> 10, KM_THP_MAX >> 20);
+		return -ENOTSUP;
+	}
+	if (thp && pmd > size) {
+		snprintf(m->why, sizeof(m->why), "a transparent huge page is a PMD, %llu MiB with "
+			 "%llu KiB pages: larger than the %llu KiB region", pmd >> 20,
+			 page >> 10, size >> 10);
+		return -ENOTSUP;
+	}
+	/* Only a PMD-aligned range can be a THP; 2 MiB keeps plain anon as it was. */
+	m->hva = map_aligned(m, size, thp ? pmd : SZ_2M);
 	if (!m->hva) {
 		snprintf(m->why, sizeof(m->why), "mmap of %llu bytes: %s", size, strerror(errno));
 		return -errno;
@@ -68,21 +93,14 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
 	memset(m->hva, 0, size);
 	if (!thp)
 		return 0;
-	pmd = (u64)sysconf(_SC_PAGESIZE) * (sysconf(_SC_PAGESIZE) / 8);
-	if (pmd > size) {
-		snprintf(m->why, sizeof(m->why), "a transparent huge page is a PMD, %llu MiB with "
-			 "%ld KiB pages: larger than the %llu KiB region", pmd >> 20,
-			 sysconf(_SC_PAGESIZE) >> 10, size >> 10);
-		return -ENOTSUP;
-	}
 	kb = km_anon_huge_kb(m->hva);
 	if (kb >= (long)(size >> 10))
 		return 0;
 	if (!km_read_text("/sys/kernel/mm/transparent_hugepage/enabled", mode, sizeof(mode)))
 		snprintf(mode, sizeof(mode), "?");
-	snprintf(m->why, sizeof(m->why), "no transparent huge page for the 2 MiB-aligned "
+	snprintf(m->why, sizeof(m->why), "no transparent huge page for the %llu KiB-aligned "
 		 "MADV_HUGEPAGE region: AnonHugePages=%ld kB (transparent_hugepage/enabled: %s)",
-		 kb, mode);
+		 pmd >> 10, kb, mode);
 	return -ENOMEM;
 }
 

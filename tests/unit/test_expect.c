@@ -22,6 +22,9 @@ TEST_RULE(expect_ram_rows, "UNIT-EXPECT-01",
 		{ KM_BK_GMEM, 0x1000 }, { KM_BK_MIXEDMAP_RAM, 0x1000 },
 		{ KM_BK_PFNMAP_RAM_NC, 0x1000 },	/* P2: the VMA's NC is ignored */
 	};
+	static const struct {
+		unsigned long long page, pmd;
+	} granules[] = { { 0x1000, 0x200000 }, { 0x4000, 0x2000000 }, { 0x10000, 0x20000000 } };
 	struct km_expect e;
 	unsigned int i;
 
@@ -41,6 +44,17 @@ TEST_RULE(expect_ram_rows, "UNIT-EXPECT-01",
 	}
 	ASSERT_EQ(0, km_expect(KM_BK_GMEM, KM_ATTR_NORMAL_WB, KM_ACC_LOAD, &hw_none, &e));
 	EXPECT_STREQ("mmu.c:gmem_abort", e.src);
+
+	/* A THP is a PMD of the granule; a 2 MiB hugetlb page is contiguous PTEs there. */
+	for (i = 0; i < KM_ARRAY_SIZE(granules); i++) {
+		const struct km_env env = { .page_size = granules[i].page, KM_ENV_HAS_ALL };
+
+		ASSERT_EQ(0, km_expect(KM_BK_THP, KM_ATTR_NORMAL_WB, KM_ACC_LOAD, &env, &e));
+		EXPECT_EQ(granules[i].pmd, e.size) TH_LOG("THP, %llu-byte pages", granules[i].page);
+		ASSERT_EQ(0, km_expect(KM_BK_HUGETLB, KM_ATTR_NORMAL_WB, KM_ACC_LOAD, &env, &e));
+		EXPECT_EQ(granules[i].page == 4096 ? 0x200000 : granules[i].page, e.size)
+			TH_LOG("hugetlb, %llu-byte pages", granules[i].page);
+	}
 }
 
 TEST_RULE(expect_s1_device_on_normal, "UNIT-EXPECT-02",
