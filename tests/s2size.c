@@ -132,4 +132,5 @@ KM_RULE_DOC(s2size, "S2SIZE-*",
 	    "mmu.c:kvm_s2_resolve_vma_size, transparent_hugepage_adjust, "
 	    "kvm_s2_fault_get_vma_info (logging forces pages) (SPEC 1.2 A1/A3, 1.3)",
 	    "the stage-2 tracer (tracefs kprobes; not under protected KVM); THP rows: "
-	    "transparent huge pages, " KM_THP_MAX_TEXT " (4 and 16 KiB pages); hugetlb rows: a free 2 MiB huge page", "yes")
+	    "transparent huge pages, " KM_THP_MAX_TEXT " (4 and 16 KiB pages); "
+	    "hugetlb rows: a free 2 MiB huge page", "yes")
