@@ -12,7 +12,8 @@
 #   --prepare           only build the stand-in image (or see it is cached)
 #   --kernel VER        the Debian kernel to boot (repeatable; default
 #                       $KM_DEFAULT_KERNEL).  Every image holds that kernel
-#                       and 6.12.117+deb13, installed with apt, and any
+#                       and the CI matrix's other +deb13 kernels (make -s
+#                       print-check-kernels), installed with apt, and any
 #                       other VER named
 #   --kernel-debs DIR   also install these kernel packages (a tree's make
 #                       bindeb-pkg); --kernel then names their release
@@ -44,8 +45,15 @@ backports=trixie-backports
 # The base system: what debootstrap's minbase lacks for booting a Debian
 # kernel from its own initrd, and sudo for the README's commands.
 base_pkgs=busybox,kmod,initramfs-tools,iproute2,sudo,ca-certificates,procps,xz-utils
-# The kernels every image holds, so that runs on any of them share one image.
-standin_kernels="$KM_DEFAULT_KERNEL 6.12.117+deb13"
+# The kernels every image holds, so that runs on any of them share one
+# image: the default and the CI matrix's other trixie (+deb13) kernels.
+standin_kernels=$KM_DEFAULT_KERNEL
+for k in $(make -s --no-print-directory -C "$root" print-check-kernels); do
+	case "$k" in
+	"$KM_DEFAULT_KERNEL") ;;
+	*+deb13) standin_kernels+=" $k" ;;
+	esac
+done
 
 kernels=()
 debs=""
