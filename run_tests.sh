@@ -47,7 +47,7 @@
 #  Limits and logs:
 #   --timeout SECS      limit for each boot, suite included (default 900)
 #   --boot-timeout SECS limit for the kernel to reach /init (default 120)
-#   --memory SIZE       guest memory (default 2G)
+#   --memory SIZE       guest memory (default 2G; 4G with --page-size 64K)
 #   --smp N             guest CPUs (default 2)
 #   --keep-logs DIR     where console logs, KTAP, results.json and junit.xml
 #                       go (default build/logs)
@@ -108,7 +108,7 @@ no_kmod=0
 user_append=""
 timeout=900
 boot_timeout=120
-memory=2G
+memory=""
 smp=2
 jobs=""
 logdir=""

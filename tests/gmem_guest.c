@@ -382,8 +382,8 @@ TEST_RULE(exec_from_gmem, "GMEM-FAULT-07",
  * user_mem_abort() would use a PMD block for a THP-backed slot laid out the
  * same way.  The THP row is the control: it shows the oracles do see blocks,
  * so "every map was a page" is not an artefact of them.  Both rows use one
- * THP's size (km_thp_size(): a PMD, 32 MiB with 16 KiB pages), so the layout
- * would allow a block for both.  Both stage-2 oracles look at every page,
+ * THP's size (km_thp_size(): a PMD, 32 MiB with 16 KiB pages, 512 MiB with
+ * 64 KiB), so the layout would allow a block for both.  Both stage-2 oracles look at every page,
  * the tracer and the installed descriptors; without either the case skips.
  */
 #define S2SZ_SLOT	3

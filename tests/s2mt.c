@@ -126,9 +126,8 @@ FIXTURE_VARIANT(s2mt) {
 #define KM_BK_MIXZDEVNC		KM_BK_MIXEDMAP_ZDEV_NC
 #define KM_BK_MIXZDEVDEV	KM_BK_MIXEDMAP_ZDEV_DEV
 
-#define BK_DESC_ANON	"anonymous memslot (4 KiB pages)"
-#define BK_DESC_THP	"anonymous memslot on a transparent huge page (a PMD: 2 MiB with " \
-			"4 KiB pages, 32 MiB with 16 KiB)"
+#define BK_DESC_ANON	"anonymous memslot (base pages)"
+#define BK_DESC_THP	"anonymous memslot on a transparent huge page (a PMD: " KM_THP_TEXT ")"
 #define BK_DESC_HUGETLB	"hugetlb memslot (2 MiB pages)"
 #define BK_DESC_GMEM	"guest_memfd memslot (MMAP|INIT_SHARED)"
 #define BK_DESC_PFNRAM	"cacheable remap_pfn_range() PFNMAP of RAM (P1)"
@@ -189,8 +188,8 @@ FIXTURE_VARIANT(s2mt) {
 			"on kvm_pgtable_stage2_map) or the descriptor reader (make kmod; " \
 			"/dev/memattr_s2desc)"
 #define BK_PRE_ANON	TRACER_PREREQ
-#define BK_PRE_THP	"THP for a PMD-aligned MADV_HUGEPAGE region of one PMD, " \
-			KM_THP_MAX_TEXT " (4 and 16 KiB pages); " TRACER_PREREQ
+#define BK_PRE_THP	"THP for a PMD-aligned MADV_HUGEPAGE region of one PMD " \
+			"(" KM_THP_TEXT "); " TRACER_PREREQ
 #define BK_PRE_HUGETLB	"a free 2 MiB huge page (nr_hugepages is raised if needed); " \
 			TRACER_PREREQ
 #define BK_PRE_GMEM	"KVM_CAP_GUEST_MEMFD_FLAGS has MMAP|INIT_SHARED; " TRACER_PREREQ

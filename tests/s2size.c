@@ -13,8 +13,7 @@
  *     hugetlb-backed range where the host maps it with one PMD
  *     (mmu.c:kvm_s2_resolve_vma_size, transparent_hugepage_adjust).  With
  *     16 or 64 KiB pages a 2 MiB hugetlb page is contiguous PTEs, so a page;
- *     a THP is a PMD (32 or 512 MiB): the THP slot is one, bar the 512 MiB
- *     of 64 KiB pages, more than a case populates (KM_THP_MAX): they SKIP;
+ *     a THP is a PMD (32 or 512 MiB), and the THP slot is one;
  *   - dirty logging: a page whatever the backing (logging forces PTEs:
  *     kvm_s2_fault_get_vma_info, SPEC 1.2 row A3), mapped read-only by a load
  *     (kvm_s2_fault_compute_prot).
@@ -132,5 +131,5 @@ KM_RULE_DOC(s2size, "S2SIZE-*",
 	    "mmu.c:kvm_s2_resolve_vma_size, transparent_hugepage_adjust, "
 	    "kvm_s2_fault_get_vma_info (logging forces pages) (SPEC 1.2 A1/A3, 1.3)",
 	    "the stage-2 tracer (tracefs kprobes; not under protected KVM); THP rows: "
-	    "transparent huge pages, " KM_THP_MAX_TEXT " (4 and 16 KiB pages); "
+	    "transparent huge pages of one PMD (" KM_THP_TEXT "); "
 	    "hugetlb rows: a free 2 MiB huge page", "yes")

@@ -50,9 +50,7 @@ static void *map_aligned(struct km_mem *m, u64 size, u64 align)
 
 u64 km_thp_size(void)
 {
-	u64 pmd = km_env_pmd(&km_facts.env);
-
-	return pmd < KM_THP_MAX ? pmd : KM_THP_MAX;
+	return km_env_pmd(&km_facts.env);
 }
 
 /*
@@ -66,12 +64,6 @@ static int mem_anon(struct km_mem *m, u64 size, bool thp)
 	char mode[96];
 	long kb;
 
-	if (thp && pmd > KM_THP_MAX) {
-		snprintf(m->why, sizeof(m->why), "a transparent huge page is a PMD, %llu MiB with "
-			 "%llu KiB pages: larger than the %llu MiB a case populates", pmd >> 20,
-			 page >> 10, KM_THP_MAX >> 20);
-		return -ENOTSUP;
-	}
 	if (thp && pmd > size) {
 		snprintf(m->why, sizeof(m->why), "a transparent huge page is a PMD, %llu MiB with "
 			 "%llu KiB pages: larger than the %llu KiB region", pmd >> 20,

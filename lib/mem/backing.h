@@ -28,17 +28,10 @@
 #define KM_HUGE_2M_FREE		KM_HUGE_2M_DIR "free_hugepages"
 
 /*
- * The largest transparent huge page a case populates.  A THP is one PMD of
- * the granule (lib/facts/env.h km_env_pmd()): 2 MiB with 4 KiB pages and
- * 32 MiB with 16 KiB are cheap to write under TCG, the 512 MiB of 64 KiB
- * pages per case are not, so the THP cases SKIP there.
+ * A transparent huge page is one PMD of the granule (lib/facts/env.h
+ * km_env_pmd()); for rule prerequisites.
  */
-#define KM_THP_MAX_MIB		32
-#define KM_THP_MAX		((u64)KM_THP_MAX_MIB << 20)
-/* For rule prerequisites: "at most 32 MiB". */
-#define __KM_THP_STR(x)		#x
-#define KM_THP_STR(x)		__KM_THP_STR(x)
-#define KM_THP_MAX_TEXT		"at most " KM_THP_STR(KM_THP_MAX_MIB) " MiB"
+#define KM_THP_TEXT		"2, 32 or 512 MiB with 4, 16 or 64 KiB pages"
 
 struct km_mem {
 	enum km_backing kind;
@@ -70,8 +63,7 @@ int __km_mem_set_slot(struct km_mem *m, struct km_vm *vm, u32 slot, u64 gpa);
 
 /*
  * The size of a THP-backed region that holds one transparent huge page: one
- * PMD, at most KM_THP_MAX (above it km_mem_create() of KM_BK_THP SKIPs and
- * says why).  Memslots and stage-1 mappings of it need the same size.
+ * PMD.  Memslots and stage-1 mappings of it need the same size.
  */
 u64 km_thp_size(void);
 

@@ -129,16 +129,17 @@ TEST_RULE(s1pt_granules, "UNIT-S1PT-05",
 
 /*
  * The agent's table pool holds its own mappings and the two a THP case makes
- * (tests/s2mt.c: the region and a Normal-WB alias) of the largest region a
- * case populates, at every granule: no -ENOMEM from km_agent_map().
+ * (tests/s2mt.c: the region and a Normal-WB alias), each one PMD of the
+ * granule (512 MiB at 64 KiB), at every granule: no -ENOMEM from
+ * km_agent_map().
  */
 TEST_RULE(s1pt_pool, "UNIT-S1PT-06",
-	  "the agent's table pool maps its own memory and two KM_THP_MAX regions, any granule")
+	  "the agent's table pool maps its own memory and two one-PMD regions, any granule")
 {
 	unsigned int i;
 
 	for (i = 0; i < KM_ARRAY_SIZE(granules); i++) {
-		u64 g = granules[i].granule, d;
+		u64 g = granules[i].granule, pmd = g * (g / 8), d;
 		struct km_s1pt pt;
 		void *pool = aligned_alloc(g, KM_PT_POOL_SIZE);
 
@@ -147,12 +148,12 @@ TEST_RULE(s1pt_pool, "UNIT-S1PT-06",
 					  KM_PT_POOL_SIZE, g));
 		ASSERT_EQ(0, km_s1pt_map(&pt, KM_AGENT_IPA, KM_AGENT_IPA, KM_AGENT_SIZE, 3, 0));
 		ASSERT_EQ(0, km_s1pt_map(&pt, KM_DOORBELL_IPA, KM_DOORBELL_IPA, g, 1, 0));
-		ASSERT_EQ(0, km_s1pt_map(&pt, KM_TEST_IPA, KM_TEST_IPA, KM_THP_MAX, 3, 0))
+		ASSERT_EQ(0, km_s1pt_map(&pt, KM_TEST_IPA, KM_TEST_IPA, pmd, 3, 0))
 			TH_LOG("granule %llu: %u of %u tables", g, pt.used, pt.npages);
-		ASSERT_EQ(0, km_s1pt_map(&pt, 0xc0000000ULL, KM_TEST_IPA, KM_THP_MAX, 3, 0))
+		ASSERT_EQ(0, km_s1pt_map(&pt, 0xc0000000ULL, KM_TEST_IPA, pmd, 3, 0))
 			TH_LOG("granule %llu: %u of %u tables", g, pt.used, pt.npages);
-		d = km_s1pt_lookup(&pt, 0xc0000000ULL + KM_THP_MAX - g);
-		EXPECT_EQ(KM_TEST_IPA + KM_THP_MAX - g, d & KM_PTE_ADDR_MASK);
+		d = km_s1pt_lookup(&pt, 0xc0000000ULL + pmd - g);
+		EXPECT_EQ(KM_TEST_IPA + pmd - g, d & KM_PTE_ADDR_MASK);
 		free(pool);
 	}
 }
