@@ -40,7 +40,9 @@ CHECK_MATRIX ?= 7.3.4+deb13:$(CHECK_PROFILES) 6.12.117+deb13:max,neoverse-n1,cor
 # make -s print-check-kernels).
 CHECK_KERNELS ?= $(foreach e,$(CHECK_MATRIX),$(firstword $(subst :, ,$(e))))
 
-WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+# A call without its header's prototype is an int-returning guess: an error.
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Werror=implicit-function-declaration -Werror=format
 # lib/'s folders, one a layer, bottom up (docs/ARCHITECTURE.md); each is on
 # the include path, so a header is named without its folder.
 LIB_DIRS := harness facts expect kvm mem oracle

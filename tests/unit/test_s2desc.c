@@ -6,6 +6,7 @@
  */
 #include "harness.h"
 #include "s2desc.h"
+#include "s2prot.h"
 
 /* A leaf as stage2_set_prot_attr() and kvm_init_valid_leaf_pte() build it. */
 static u64 leaf(u64 pa, int level, unsigned int memattr, bool r, bool w, unsigned int xn,
