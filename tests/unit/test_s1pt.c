@@ -5,7 +5,6 @@
 
 #include "harness.h"
 #include "agent_abi.h"
-#include "backing.h"
 #include "s1pt.h"
 #include "util.h"
 
