@@ -383,8 +383,9 @@ TEST_RULE(exec_from_gmem, "GMEM-FAULT-07",
  * same way.  The THP row is the control: it shows the oracles do see blocks,
  * so "every map was a page" is not an artefact of them.  Both rows use one
  * THP's size (km_thp_size(): a PMD, 32 MiB with 16 KiB pages, 512 MiB with
- * 64 KiB), so the layout would allow a block for both.  Both stage-2 oracles look at every page,
- * the tracer and the installed descriptors; without either the case skips.
+ * 64 KiB), so the layout would allow a block for both.  Both stage-2
+ * oracles look at every page, the tracer and the installed descriptors;
+ * without either the case skips.
  */
 #define S2SZ_SLOT	3
 #define S2SZ_IPA	0xc0000000ULL	/* 1 GiB aligned, like the file offset */

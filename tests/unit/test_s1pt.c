@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "agent_abi.h"
+#include "env.h"
 #include "s1pt.h"
 #include "util.h"
 
@@ -138,7 +139,8 @@ TEST_RULE(s1pt_pool, "UNIT-S1PT-06",
 	unsigned int i;
 
 	for (i = 0; i < KM_ARRAY_SIZE(granules); i++) {
-		u64 g = granules[i].granule, pmd = g * (g / 8), d;
+		u64 g = granules[i].granule, d;
+		u64 pmd = km_env_pmd(&(struct km_env){ .page_size = g });
 		struct km_s1pt pt;
 		void *pool = aligned_alloc(g, KM_PT_POOL_SIZE);
 
